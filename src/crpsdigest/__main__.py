@@ -1,0 +1,3 @@
+from crpsdigest.cli import main
+
+main()
