@@ -145,3 +145,17 @@ class Digest:
     updated: datetime  # newest change among the items; drives Atom <updated>
     treatment_names: dict[str, str] = field(default_factory=dict)
     review: list[ReviewRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SiteInfo:
+    """The digest-wide settings outputs need (from the ``digest:`` block of feeds.yaml)."""
+
+    title: str
+    site_url: str  # absolute, ends with "/"
+    language: str = "en"
+    timezone: str = "UTC"
+    editor_email: str = "editor@example.org"
+    author_name: str = "crpsdigest editors"
+    keep_weeks: int = 52
+    unsubscribe_url: str | None = None
