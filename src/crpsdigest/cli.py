@@ -240,7 +240,9 @@ def demo(click_ctx: click.Context) -> None:
 
 def _screenshots(out: Path, week: str) -> list[Path]:
     try:
-        from crpsdigest.render.screenshots import take_screenshots
+        from crpsdigest.render.screenshots import (  # type: ignore[import-not-found,unused-ignore]
+            take_screenshots,
+        )
     except ImportError:
         return []
     if shutil.which("chromium") is None:

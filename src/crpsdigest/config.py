@@ -103,15 +103,14 @@ class FeedSettings(_Strict):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", value):
-            if value.startswith("file://"):
-                return value
+        if value.startswith("file:"):
+            return value
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+:", value) or any(c in value for c in "\n\r\t"):
+            # A scheme: only http(s) will do ("htp:/x" is a typo, not a file name).
             try:
                 return _check_http_url(value)
             except ValueError:
                 raise ValueError("not an http(s) URL or a file path") from None
-        if any(c in value for c in "\n\r\t") or value.startswith(("http:", "https:")):
-            raise ValueError("not an http(s) URL or a file path")
         return value
 
     @field_validator("homepage")
