@@ -94,6 +94,26 @@ def clean_html(raw: str) -> str:
     ).strip()
 
 
+_URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_C0_AND_SPACE = "".join(map(chr, range(33)))
+
+
+def safe_link(raw: str) -> str:
+    """An item's link as outputs may use it in ``href``: absolute http(s), else "".
+
+    A feed's ``<link>`` is data like any other: ``javascript:``, ``data:`` or an entity- or
+    tab-split ``jav&#x09;ascript:`` must not become a clickable link. Browsers drop tabs and
+    newlines and trim control characters before reading the scheme, so this does too.
+    """
+    url = re.sub(r"[\t\n\r]", "", raw).strip(_C0_AND_SPACE)
+    decoded = re.sub(r"[\t\n\r]", "", unescape(url)).strip(_C0_AND_SPACE)
+    for candidate in (url, decoded):  # entities are decoded only to judge, never to rewrite
+        m = _URL_SCHEME.match(candidate)
+        if not m or m.group(1).lower() not in ("http", "https"):
+            return ""
+    return url
+
+
 def html_to_text(raw: str) -> str:
     """Plain text with block boundaries kept as line breaks (sentences stay apart)."""
     if not raw:

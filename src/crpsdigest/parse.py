@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from crpsdigest.clean import clean_html, clean_title, html_to_text
+from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link
 from crpsdigest.identifiers import extract_ids
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.urls import canonical_url
@@ -62,7 +62,7 @@ def _body_html(item: Any) -> str:
 
 def parse_entry(item: Any, feed: FeedRef, fetched_at: datetime | None = None) -> Entry:
     """One feedparser entry → Entry. Pure; used by parse_feed and by tests."""
-    link = _text(item.get("link")).strip()
+    link = safe_link(_text(item.get("link")))
     body = _body_html(item)
     summary_html = clean_html(body)
     text = html_to_text(summary_html)
