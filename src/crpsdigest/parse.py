@@ -20,6 +20,9 @@ from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link
 from crpsdigest.identifiers import extract_ids
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.urls import canonical_url
+from crpsdigest.xmlguard import install as _guard_entities
+
+_guard_entities()  # no entity bombs or external entities reach feedparser's XML parsers
 
 # Outlets append their name to titles on aggregators: "Headline - Outlet".
 _BENIGN_BOZO = ("CharacterEncodingOverride", "NonXMLContentType")
