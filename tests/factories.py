@@ -118,3 +118,43 @@ def nasty_item(n: int = 9) -> DigestItem:
         also=[Link(title="Copy <i>x</i>", url="javascript:alert(3)", source="Bad & Co"),
               Link(title="Mirror", url="https://mirror.example.net/k", source="Mirror News")],
     )
+
+
+def sample_archive() -> list[Digest]:
+    """Three weeks, newest first; week 48 has the hostile item, an update, a late item,
+    "also reported by" links and a review page with every status."""
+    start = date(2026, 11, 23)
+    nasty = nasty_item()
+    updated = make_item(4, ["spinal-cord-stimulation"], week_start=start, is_update=True,
+                        kinds=["recruiting", "clinical-trial"],
+                        also=[Link(title="Trial listing", url="https://trials.example.org/NCT01234567",
+                                   source="Trials Registry")])
+    late = make_item(5, [], week_start=start, late=True, kinds=["guideline"])
+    w48 = make_digest("2026-W48", sections={
+        "low-dose-naltrexone": [make_item(1, ["low-dose-naltrexone"], week_start=start,
+                                          kinds=["personal-story"])],
+        "ketamine": [make_item(2, ["ketamine"], week_start=start, kinds=["rct", "clinical-trial"]),
+                     nasty],
+        "spinal-cord-stimulation": [updated],
+        "other": [late],
+    })
+    w48.review += [
+        ReviewRow(uid="d1", title="Study 2 (syndicated copy)", link="https://copy.example.net/s2",
+                  source="Copy Net", status="duplicate", detail="duplicate of Study 2 (same DOI)",
+                  treatments=["ketamine"], evidence={"ketamine": ["ketamine infusion"]}),
+        ReviewRow(uid="n1", title="RSD: rejection sensitive dysphoria tips", link="https://adhd.example.com/rsd",
+                  source="ADHD Blog", status="not-relevant", detail="no CRPS term",
+                  treatments=[], evidence={}),
+        ReviewRow(uid="e1", title="Sponsored: miracle cure", link="https://spam.example.com/x",
+                  source="Spam", status="excluded", detail="excluded by feeds.yaml rule",
+                  treatments=[], evidence={}),
+        ReviewRow(uid="s1", title="Older LDN story", link="https://news.example.com/old",
+                  source="Source 1", status="shown-earlier", detail="shown in 2026-W47",
+                  treatments=["low-dose-naltrexone"], evidence={"low-dose-naltrexone": ["LDN"]}),
+    ]
+    w47 = make_digest("2026-W47")
+    w46 = make_digest("2026-W46", sections={
+        "neridronate": [make_item(7, ["neridronate", "bisphosphonates"],
+                                  week_start=date(2026, 11, 9), kinds=["systematic-review"])],
+    })
+    return [w48, w47, w46]
