@@ -18,7 +18,9 @@ from w3lib.url import safe_url_string
 from crpsdigest.models import Digest, DigestItem, SiteInfo
 
 # Tags an embedded summary may keep: enough for paragraphs, emphasis, lists and links.
-SUMMARY_TAGS = {"p", "br", "a", "em", "strong", "i", "b", "ul", "ol", "li", "blockquote", "sub", "sup"}
+SUMMARY_TAGS = {
+    "p", "br", "a", "em", "strong", "i", "b", "ul", "ol", "li", "blockquote", "sub", "sup",
+}
 SUMMARY_ATTRIBUTES = {"a": {"href"}}
 
 KIND_LABELS = {

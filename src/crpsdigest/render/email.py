@@ -53,7 +53,8 @@ def _render(site: SiteInfo, digest: Digest, view: DigestView,
     }
     html = _head_style_last(_INLINER.inline(env.get_template("email.html").render(ctx)))
     text = env.get_template("email.txt").render(ctx)
-    return html, "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
+    text = "\n".join(line.rstrip() for line in text.splitlines()).strip("\n") + "\n"
+    return html.rstrip("\n") + "\n", text
 
 
 def render_email(

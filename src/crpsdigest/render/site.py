@@ -69,7 +69,8 @@ def _base_ctx(site: SiteInfo, root: str, lang: str | None = None) -> dict[str, A
 def _tag_links(items: Sequence[ItemView], slugs_of: dict[str, list[str]],
                names: dict[str, str]) -> dict[str, list[tuple[str, str]]]:
     return {
-        it.uid: [(s, common.name_of(s, names)) for s in slugs_of.get(it.uid, []) if common.is_slug(s)]
+        it.uid: [(s, common.name_of(s, names))
+                 for s in slugs_of.get(it.uid, []) if common.is_slug(s)]
         for it in items
     }
 
