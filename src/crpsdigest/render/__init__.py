@@ -12,7 +12,7 @@ from pathlib import Path
 from crpsdigest.atomic import write_atomic
 from crpsdigest.models import Digest, SiteInfo
 from crpsdigest.render import atom, common, site
-from crpsdigest.render.email import build_message, render_email
+from crpsdigest.render.email import build_message, compose_message, render_email
 from crpsdigest.render.jsonfeed import json_feed
 from crpsdigest.render.templating import make_env
 
@@ -41,10 +41,10 @@ def render_files(site_info: SiteInfo, digests: Sequence[Digest],
     for d in archive:
         files[f"{d.week}/index.html"] = site.week_page(env, site_info, d, names)
         files[f"{d.week}/review.html"] = site.review_page(env, site_info, d, names)
-        html, _text = render_email(site_info, d, templates_dir=templates_dir)
+        html, text = render_email(site_info, d, templates_dir=templates_dir)
         files[f"{d.week}/email.html"] = html
         files[f"{d.week}/email.eml"] = bytes(
-            build_message(site_info, d, templates_dir=templates_dir).as_bytes())
+            compose_message(site_info, d, html, text).as_bytes())
     return files
 
 

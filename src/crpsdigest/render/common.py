@@ -43,6 +43,7 @@ STATUS_LABELS = {
     "shown-earlier": "Shown earlier",
 }
 
+_SPACE_OR_CONTROL = re.compile(r"[\s\x00-\x1f\x7f]")
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WEEK_RE = re.compile(r"^\d{4}-W\d{2}$")
@@ -60,7 +61,7 @@ def safe_href(url: str | None) -> str | None:
     if not url:
         return None
     url = url.strip()
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if _SPACE_OR_CONTROL.search(url):
         return None
     try:
         parts = urlsplit(url)

@@ -102,6 +102,20 @@ def build_message(
 ) -> EmailMessage:
     """The full multipart/alternative message (text first, then HTML), deterministic bytes."""
     html, text = render_email(site, digest, treatments=treatments, templates_dir=templates_dir)
+    return compose_message(site, digest, html, text, recipient=recipient,
+                           extra_headers=extra_headers)
+
+
+def compose_message(
+    site: SiteInfo,
+    digest: Digest,
+    html: str,
+    text: str,
+    *,
+    recipient: str | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """Wrap an already rendered (html, text) pair in the MIME message ``build_message`` gives."""
     msg = EmailMessage()
     msg["Subject"] = subject(site, digest)
     msg["From"] = formataddr((site.title, site.editor_email))

@@ -7,6 +7,7 @@ email template is rendered unescaped.
 from __future__ import annotations
 
 import textwrap
+from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -38,6 +39,12 @@ def wrap(text: str, width: int = 72, indent: str = "", subsequent: str | None = 
 
 
 def make_env(templates_dir: Path | None = None) -> jinja2.Environment:
+    """The shared environment for a template folder (cached: compiling templates is costly)."""
+    return _env(templates_dir.resolve() if templates_dir is not None else None)
+
+
+@lru_cache(maxsize=8)
+def _env(templates_dir: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates_dir is not None:
         loaders.append(jinja2.FileSystemLoader(str(templates_dir)))
