@@ -43,6 +43,7 @@ def render_files(site_info: SiteInfo, digests: Sequence[Digest],
         files[f"{d.week}/review.html"] = site.review_page(env, site_info, d, names)
         html, text = render_email(site_info, d, templates_dir=templates_dir)
         files[f"{d.week}/email.html"] = html
+        files[f"{d.week}/email.txt"] = text
         files[f"{d.week}/email.eml"] = bytes(
             compose_message(site_info, d, html, text).as_bytes())
     return files
