@@ -151,8 +151,9 @@ def digest_view(
             items=[item_view(i, digest, names) for i in take],
             more_href=f"{base}#{s.slug}",
         ))
-    total = sum(v.total for v in views)
-    shown = sum(len(v.items) for v in views)
+    # An item tagged with two treatments sits in two sections but is one item.
+    total = len({i.uid for s in sections for i in s.items})
+    shown = len({i.uid for v in views for i in v.items})
     most = max((v.total for v in views), default=0)
     chart = [
         ChartRow(slug=v.slug, name=v.name, count=v.total,
