@@ -72,7 +72,7 @@ class _Strict(BaseModel):
 
 
 class DigestSettings(_Strict):
-    """The ``digest:`` block: what the digest is called, where it lives, whom to write to."""
+    """The `digest:` block: what the digest is called, where it lives, whom to write to."""
 
     title: str = Field(min_length=1, description="The digest's name, shown in emails, pages and the Atom feed.")
     site_url: str = Field(
@@ -214,7 +214,7 @@ class OverrideSettings(_Strict):
 
 
 class FetchSettings(_Strict):
-    """The ``fetch:`` block. Defaults suit a few hundred feeds over many hosts."""
+    """The `fetch:` block. Defaults suit a few hundred feeds over many hosts."""
 
     max_connections: int = Field(
         default=32, ge=1, le=512, description="Feeds fetched at the same time, in all."
