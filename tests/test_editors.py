@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from conftest import ROOT, run_cli, write_config
 
 from crpsdigest.config import load_config
+from tests.conftest import ROOT, run_cli, write_config
 
 
 def rss(title: str, items: list[tuple[str, str]]) -> str:
