@@ -61,7 +61,12 @@ def read_opml(raw: bytes, name: str) -> list[OpmlFeed]:
     try:
         root = SafeET.fromstring(raw)
     except DefusedXmlException as exc:
-        raise OpmlError(f"{name}: refused: the file declares {type(exc).__name__[:-9]}") from None
+        what = {"EntitiesForbidden": "XML entities", "DTDForbidden": "a DTD"}.get(
+            type(exc).__name__, "an external reference"
+        )
+        raise OpmlError(
+            f"{name}: refused: the file declares {what}, which OPML never needs (unsafe XML)"
+        ) from None
     except ET.ParseError as exc:
         line, col = exc.position
         reason = str(exc).split(":")[0]
