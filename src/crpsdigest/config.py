@@ -178,6 +178,16 @@ class FeedSettings(_Strict):
 class OverrideSettings(_Strict):
     """One editor's decision about one item (see README "For editors")."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        # The same rules as the validator below, for editors' editors.
+        json_schema_extra={
+            "oneOf": [{"required": ["id"]}, {"required": ["url"]}],
+            "anyOf": [{"required": ["exclude"]}, {"required": ["pin"]}, {"required": ["treatments"]}],
+        },
+    )
+
     id: str | None = Field(
         default=None,
         min_length=1,

@@ -97,9 +97,9 @@ class FeedRules:
         """Why a rule drops ``entry``, or "" when the rules let it through."""
         for pattern in self.block:
             if pattern.search(entry.title) or pattern.search(entry.text):
-                return f"dropped by the block rule {pattern.pattern!r} of {self.feed_name}"
+                return f"dropped by the block rule “{pattern.pattern}” of {self.feed_name}"
         if self.keep and not any(p.search(entry.title) or p.search(entry.text) for p in self.keep):
-            shown = ", ".join(repr(p.pattern) for p in self.keep)
+            shown = ", ".join(f"“{p.pattern}”" for p in self.keep)
             return f"dropped: matches none of the keep rules of {self.feed_name} ({shown})"
         return ""
 
