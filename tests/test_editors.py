@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -12,7 +11,7 @@ from typing import ClassVar
 import pytest
 
 from crpsdigest.config import load_config
-from tests.conftest import ROOT, run_cli, write_config
+from tests.conftest import ROOT, http_servers, run_cli, write_config
 
 
 def rss(title: str, items: list[tuple[str, str]]) -> str:
@@ -73,19 +72,13 @@ Site = Callable[..., str]
 @pytest.fixture
 def site() -> Iterator[Site]:
     """A web site on 127.0.0.1 with the given routes; yields a function returning its base URL."""
-    servers: list[http.server.ThreadingHTTPServer] = []
+    with http_servers() as start:
 
-    def start(routes: dict[str, tuple[int, str, str]], hits: list[str] | None = None) -> str:
-        handler = type("H", (_Handler,), {"routes": routes, "hits": [] if hits is None else hits})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
+        def serve(routes: dict[str, tuple[int, str, str]], hits: list[str] | None = None) -> str:
+            attrs = {"routes": routes, "hits": [] if hits is None else hits}
+            return start(type("Handler", (_Handler,), attrs))
 
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+        yield serve
 
 
 RSS_TYPE = "application/rss+xml"

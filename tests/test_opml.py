@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from crpsdigest.config import load_config
@@ -127,19 +128,21 @@ def test_import_refuses_external_entities(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_import_names_the_line_of_broken_xml(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        # An unescaped "&" on line 3: the line is named.
+        (
+            '<opml version="2.0">\n<body>\n<outline text="Pain & Co" xmlUrl="x"/>\n</body></opml>',
+            "{opml}:3: not valid XML (not well-formed",
+        ),
+        ('<rss version="2.0"><channel/></rss>', "{opml}:1: not an OPML file (the document is <rss>"),
+    ],
+)
+def test_import_explains_a_file_it_cannot_read(tmp_path: Path, content: str, message: str) -> None:
     path = _config(tmp_path)
-    opml = tmp_path / "broken.opml"
-    opml.write_text('<opml version="2.0">\n<body>\n<outline text="Pain & Co" xmlUrl="x"/>\n</body></opml>')
+    opml = tmp_path / "reader.opml"
+    opml.write_text(content)
     result = run_cli("--config", path, "feeds", "import", opml)
     assert result.exit_code == 1
-    assert result.output.startswith(f"error: {opml}:3: not valid XML (not well-formed")
-
-
-def test_import_rejects_a_file_that_is_not_opml(tmp_path: Path) -> None:
-    path = _config(tmp_path)
-    rss = tmp_path / "feed.opml"
-    rss.write_text('<rss version="2.0"><channel/></rss>')
-    result = run_cli("--config", path, "feeds", "import", rss)
-    assert result.exit_code == 1
-    assert "not an OPML file (the document is <rss>, not <opml>)" in result.output
+    assert result.output.startswith("error: " + message.format(opml=opml))
