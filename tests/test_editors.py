@@ -10,6 +10,7 @@ from typing import ClassVar
 
 import pytest
 
+from crpsdigest import USER_AGENT
 from crpsdigest.config import load_config
 from tests.conftest import ROOT, http_servers, run_cli, write_config
 
@@ -50,7 +51,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
-        self.hits.append(self.path)
+        self.hits.append(f"{self.path} {self.headers.get('User-Agent')}")
         status, kind, body = self.routes.get(self.path, (404, "text/plain", "not found"))
         self.send_response(status)
         if 300 <= status < 400:
@@ -148,7 +149,10 @@ def test_add_falls_back_to_common_feed_paths_and_keeps_blank_line_style(
     assert after.startswith(before.rstrip("\n") + "\n")
     added = after[len(before.rstrip("\n")) + 1 :]
     # The real file separates feeds by a blank line; a name with ": " must be quoted.
-    assert added == f'\n  - name: "Wire: UK"\n    url: {base}/rss\n    homepage: {base}/\n    topic: general\n'
+    assert (
+        added
+        == f'\n  - name: "Wire: UK"\n    url: {base}/rss\n    homepage: {base}/\n    topic: general\n'
+    )
     assert load_config(path).feeds[-1].name == "Wire: UK"
 
 
@@ -163,7 +167,7 @@ def test_add_then_remove_gives_back_the_file_byte_for_byte(tmp_path: Path, site:
     result = run_cli("--config", path, "feeds", "remove", "pain wire news")
 
     assert result.exit_code == 0, result.output
-    assert "Removed feeds[16] \"Pain Wire News\"" in result.output
+    assert 'Removed feeds[16] "Pain Wire News"' in result.output
     assert path.read_bytes() == original
 
 
@@ -204,9 +208,7 @@ def test_remove_an_unknown_feed_suggests_the_close_name(tmp_path: Path) -> None:
     assert path.read_bytes() == before
 
 
-def test_add_refuses_a_feed_already_subscribed_under_a_redirect(
-    tmp_path: Path, site: Site
-) -> None:
+def test_add_refuses_a_feed_already_subscribed_under_a_redirect(tmp_path: Path, site: Site) -> None:
     base = site(
         {
             "/old-feed": (301, "text/plain", "/feed.xml"),
@@ -300,3 +302,33 @@ def test_bare_feeds_lists_name_topic_and_address(tmp_path: Path) -> None:
         "  0  One  crps     https://one.example.org/feed",
         "  1  Two  general  two.rss",
     ]
+
+
+def test_discovery_identifies_itself_with_the_crpsdigest_user_agent(
+    tmp_path: Path, site: Site
+) -> None:
+    hits: list[str] = []
+    base = site({"/": (200, "text/html", page("")), "/feed/": (200, RSS_TYPE, NEWS)}, hits)
+    path = config_with(tmp_path, [("Existing", "https://old.example.org/feed", "crps")])
+    assert run_cli("--config", path, "feeds", "add", f"{base}/", "--dry-run").exit_code == 0
+    assert hits == [f"/ {USER_AGENT}", f"/feed/ {USER_AGENT}"]
+    assert "Pain Wire News" not in path.read_text()  # a dry run changes nothing
+
+
+def test_windows_line_ends_survive_import_and_remove(tmp_path: Path) -> None:
+    path = tmp_path / "feeds.yaml"
+    original = (ROOT / "feeds.yaml").read_bytes().replace(b"\n", b"\r\n")
+    path.write_bytes(original)
+    opml = tmp_path / "one.opml"
+    opml.write_text(
+        '<opml version="2.0"><body><outline text="Pain Wire" xmlUrl="https://pw.example.org/rss"/>'
+        "</body></opml>"
+    )
+    assert run_cli("--config", path, "feeds", "import", opml).exit_code == 0
+    changed = path.read_bytes()
+    assert changed.endswith(
+        b"\r\n\r\n  - name: Pain Wire\r\n    url: https://pw.example.org/rss\r\n    topic: general\r\n"
+    )
+    assert changed.count(b"\n") == changed.count(b"\r\n")
+    assert run_cli("--config", path, "feeds", "remove", "Pain Wire").exit_code == 0
+    assert path.read_bytes() == original

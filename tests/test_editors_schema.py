@@ -74,7 +74,12 @@ def _with(change: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "change",
-    ["misspelled key", "unknown topic", "override naming two items", "override saying nothing to do"],
+    [
+        "misspelled key",
+        "unknown topic",
+        "override naming two items",
+        "override saying nothing to do",
+    ],
 )
 def test_schema_and_check_reject_the_same_mistakes(tmp_path: Path, change: str) -> None:
     data = _with(change)

@@ -54,8 +54,18 @@ def test_import_adds_new_feeds_from_nested_folders_and_says_what_it_skipped(tmp_
     feeds = load_config(path).feeds
     assert [(f.name, f.url, f.topic, f.homepage) for f in feeds[2:]] == [
         # Inside a folder called "crps": every item is about CRPS.
-        ("Burning Nights", "https://burning.example.org/feed/", "crps", "https://burning.example.org/"),
-        ("Pain News", "https://painnews.example.org/rss", "general", "https://painnews.example.org/"),
+        (
+            "Burning Nights",
+            "https://burning.example.org/feed/",
+            "crps",
+            "https://burning.example.org/",
+        ),
+        (
+            "Pain News",
+            "https://painnews.example.org/rss",
+            "general",
+            "https://painnews.example.org/",
+        ),
         ("One (other.example.org)", "https://other.example.org/one.xml", "general", None),
     ]
 
@@ -136,7 +146,10 @@ def test_import_refuses_external_entities(tmp_path: Path) -> None:
             '<opml version="2.0">\n<body>\n<outline text="Pain & Co" xmlUrl="x"/>\n</body></opml>',
             "{opml}:3: not valid XML (not well-formed",
         ),
-        ('<rss version="2.0"><channel/></rss>', "{opml}:1: not an OPML file (the document is <rss>"),
+        (
+            '<rss version="2.0"><channel/></rss>',
+            "{opml}:1: not an OPML file (the document is <rss>",
+        ),
     ],
 )
 def test_import_explains_a_file_it_cannot_read(tmp_path: Path, content: str, message: str) -> None:

@@ -74,7 +74,10 @@ def test_overrides_exclude_pin_and_retag_items_in_the_digest(tmp_path: Path) -> 
     ]
     assert [i.pinned for i in digest.items] == [True, False, False]
     ketamine = row(digest, "Ketamine infusions")
-    assert (ketamine.status, ketamine.detail) == ("excluded", "excluded by overrides[0] (a press release)")
+    assert (ketamine.status, ketamine.detail) == (
+        "excluded",
+        "excluded by overrides[0] (a press release)",
+    )
     parking = next(i for i in digest.items if i.title.startswith("Hospital"))
     assert parking.treatments == ["spinal-cord-stimulation"]
     assert parking.evidence == {"spinal-cord-stimulation": ["set by override overrides[2]"]}
@@ -84,7 +87,9 @@ def test_overrides_exclude_pin_and_retag_items_in_the_digest(tmp_path: Path) -> 
     assert row(digest, "Hospital car parking").detail == (
         "shown from Pain Wire; treatments set by overrides[2]"
     )
-    assert row(digest, "Low-dose naltrexone").detail == "shown from Pain Wire; pinned by overrides[1]"
+    assert (
+        row(digest, "Low-dose naltrexone").detail == "shown from Pain Wire; pinned by overrides[1]"
+    )
 
 
 def test_inspect_applies_the_config_overrides_and_can_ignore_them(tmp_path: Path) -> None:
@@ -111,7 +116,9 @@ def test_inspect_applies_the_config_overrides_and_can_ignore_them(tmp_path: Path
     assert rows["pw-101"]["treatments"] == ["low-dose-naltrexone"]
 
 
-def test_inspect_works_beside_a_broken_feeds_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inspect_works_beside_a_broken_feeds_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "feeds.yaml").write_text("digest: [\n")
     result = run_cli("inspect", "--jsonl", FEED)
@@ -130,7 +137,11 @@ def test_inspect_works_beside_a_broken_feeds_yaml(tmp_path: Path, monkeypatch: p
             13,
             "overrides[0]: give exactly one of `id:` or `url:` to say which item",
         ),
-        ("  - id: pw-1\n", 13, "overrides[0]: say what to do: `exclude: true`, `pin: true` or `treatments: [...]`"),
+        (
+            "  - id: pw-1\n",
+            13,
+            "overrides[0]: say what to do: `exclude: true`, `pin: true` or `treatments: [...]`",
+        ),
         (
             "  - id: pw-1\n    treatments:\n      - ldn\n      - ketamin\n",
             16,
@@ -146,8 +157,16 @@ def test_inspect_works_beside_a_broken_feeds_yaml(tmp_path: Path, monkeypatch: p
             15,
             "overrides[1]: the same item as overrides[0]; merge the two",
         ),
-        ("  - url: www.example.org/x\n    pin: true\n", 13, "overrides[0].url: not an absolute http(s) URL"),
-        ("  - id: pw-1\n    pinned: true\n", 14, "overrides[0].pinned: unknown key (did you mean 'pin'?)"),
+        (
+            "  - url: www.example.org/x\n    pin: true\n",
+            13,
+            "overrides[0].url: not an absolute http(s) URL",
+        ),
+        (
+            "  - id: pw-1\n    pinned: true\n",
+            14,
+            "overrides[0].pinned: unknown key (did you mean 'pin'?)",
+        ),
     ],
 )
 def test_check_names_the_line_of_a_bad_override(

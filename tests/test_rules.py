@@ -61,7 +61,9 @@ def test_strip_cuts_boilerplate_before_classifying(tmp_path: Path) -> None:
     assert plain.items[0].treatments == ["ketamine"]
     assert "Share this" in plain.items[0].summary_html
 
-    stripped = digest_with("    strip:\n      - 'Originally published at .*'\n      - 'Share this:.*'\n")
+    stripped = digest_with(
+        "    strip:\n      - 'Originally published at .*'\n      - 'Share this:.*'\n"
+    )
     item = stripped.items[0]
     assert item.treatments == []
     assert item.summary_html == "<p>Ana has had complex regional pain syndrome since 2019.</p>"

@@ -328,7 +328,7 @@ def _layout(path: Path, text: str) -> _Layout | None:
     first = lines[starts[-1]]
     return _Layout(
         lines=lines,
-        newline="\r\n" if text.count("\r\n") >= text.count("\n") / 2 and "\r\n" in text else "\n",
+        newline="\r\n" if "\r\n" in text else "\n",
         starts=starts,
         ends=ends,
         dash_col=len(first) - len(first.lstrip()),
@@ -367,9 +367,10 @@ def _dump(doc: CommentedMap, text: str) -> str:
     """Fallback for a flow-style feeds list: a whole round-trip dump (comments survive)."""
     from ruamel.yaml.util import load_yaml_guess_indent
 
-    _, indent, block_seq_indent = load_yaml_guess_indent(text)
+    _, indent, offset = load_yaml_guess_indent(text)
+    indent, offset = indent or 2, offset or 0
     rt = _rt_yaml()
-    rt.indent(mapping=indent, sequence=indent + (block_seq_indent or 0), offset=block_seq_indent)
+    rt.indent(mapping=indent, sequence=indent + offset, offset=offset)
     buf = StringIO()
     rt.dump(doc, buf)
     return buf.getvalue()
@@ -377,7 +378,7 @@ def _dump(doc: CommentedMap, text: str) -> str:
 
 def append_feeds(path: Path, feeds: Sequence[NewFeed]) -> Config:
     """Append ``feeds`` at the end of the feeds list; everything else stays byte for byte."""
-    text = path.read_text(encoding="utf-8-sig")
+    text = path.read_bytes().decode("utf-8-sig")  # as is: keep CRLF line ends
     if not feeds:
         return load_config(path)
     layout = _layout(path, text)
@@ -409,7 +410,7 @@ def remove_feed(path: Path, config: Config, name_or_url: str) -> tuple[int, Feed
     index, feed = find_feed(config, name_or_url)
     if len(config.feeds) == 1:
         raise EditorError(f"{feed.name!r} is the only feed; feeds.yaml needs at least one")
-    text = path.read_text(encoding="utf-8-sig")
+    text = path.read_bytes().decode("utf-8-sig")  # as is: keep CRLF line ends
     layout = _layout(path, text)
     if layout is None:
         doc = _rt_yaml().load(text)
