@@ -7,6 +7,7 @@ test asserts zero unhandled exceptions and one-line warnings for malformed feeds
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -98,6 +99,8 @@ def _check_outputs(out: Path, digests: list, entries: list[Entry]) -> None:
             html5lib.parse(path.read_text("utf-8"), namespaceHTMLElements=False)
         elif path.suffix == ".xml":
             etree.fromstring(path.read_bytes())  # raises on a broken document
+        elif path.suffix == ".json":
+            json.loads(path.read_bytes())
     for digest in digests:
         page = out / digest.week / "index.html"
         doc = html5lib.parse(page.read_text("utf-8"), namespaceHTMLElements=False)

@@ -41,6 +41,7 @@ URL_ATTRIBUTES = {
     "dynsrc", "lowsrc", "ping", "srcdoc", "cite", "longdesc", "usemap", "codebase", "to",
 }  # fmt: skip
 SAFE_SCHEMES = {"http", "https", "mailto"}
+HEAD_LINK_RELS = {"alternate", "stylesheet", "icon", "canonical"}
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 
 
@@ -153,13 +154,19 @@ def _css_is_active(css: str) -> bool:
 def problems_in_tree(root: object, where: str, own_styles: bool = False) -> list[str]:
     """Active content in a parsed HTML tree (html5lib etree, no namespaces)."""
     found = []
+    # The renderer's own <head> may hold its <style> and <link rel=alternate> (never feed data).
+    head = root.find("head") if own_styles else None  # type: ignore[attr-defined]
+    in_head = {id(e) for e in head.iter()} if head is not None else set()
     for el in root.iter():  # type: ignore[attr-defined]
         name = _local(el.tag)
         if not name:
             continue
-        if name in FORBIDDEN_ELEMENTS and not (own_styles and name == "style"):
+        own = id(el) in in_head and (
+            name == "style" or (name == "link" and el.get("rel") in HEAD_LINK_RELS)
+        )
+        if name in FORBIDDEN_ELEMENTS and not own:
             found.append(f"{where}: <{name}> element")
-        if name == "style" and own_styles and _css_is_active(el.text or ""):
+        if name == "style" and own and _css_is_active(el.text or ""):
             found.append(f"{where}: <style> with active CSS")
         if name == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             found.append(f"{where}: <meta http-equiv=refresh>")

@@ -7,6 +7,7 @@ done (no feed fetched, store unusable); 2 bad configuration or usage.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -144,6 +145,15 @@ def check(ctx: Context) -> None:
 
 
 def _now() -> datetime:
+    """The run's clock. CRPSDIGEST_NOW (ISO 8601) pins it, so a re-run can be compared byte for
+    byte with another run (edit times and "last complete week" come from this clock)."""
+    pinned = os.environ.get("CRPSDIGEST_NOW")
+    if pinned:
+        try:
+            when = datetime.fromisoformat(pinned)
+        except ValueError:
+            fail(f"error: CRPSDIGEST_NOW: not an ISO 8601 time: {pinned!r}", EXIT_CONFIG)
+        return when if when.tzinfo else when.replace(tzinfo=UTC)
     return datetime.now(UTC)
 
 
