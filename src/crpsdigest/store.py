@@ -124,8 +124,11 @@ class Store:
     def __enter__(self) -> Store:
         return self
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         self.close()
+        # Damage found mid-run (a page read only now) is the same one-line error as at open.
+        if isinstance(exc, sqlite3.DatabaseError):
+            raise StoreError(self._describe(exc)) from None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
