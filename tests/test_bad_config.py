@@ -62,7 +62,9 @@ def test_check_as_a_process_prints_one_line_and_exits_2(name: str, tmp_path: Pat
 
 
 @pytest.mark.parametrize("command", [["fetch"], ["build"], ["run"]])
-def test_every_command_refuses_a_bad_config_the_same_way(command: list[str], tmp_path: Path) -> None:
+def test_every_command_refuses_a_bad_config_the_same_way(
+    command: list[str], tmp_path: Path
+) -> None:
     config = tmp_path / "feeds.yaml"
     shutil.copy(BAD / "18-bad-timezone.yaml", config)
     result = run_cli("--config", config, *command)

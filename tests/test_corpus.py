@@ -61,7 +61,9 @@ def test_every_corpus_feed_goes_through_every_stage_without_an_exception(tmp_pat
         store.save_clusters({j.entry.uid: j.cluster.cluster for j in judged})
         ok = store.db.execute("PRAGMA integrity_check").fetchone()[0]
     assert ok == "ok"
-    assert len(entries) == parsed_count > 1000  # every parsed entry was stored (guids unique per feed)
+    assert (
+        len(entries) == parsed_count > 1000
+    )  # every parsed entry was stored (guids unique per feed)
 
     # Every malformed feed gave one short warning line, never a traceback or a blank.
     for rel, line in warnings.items():
@@ -106,4 +108,6 @@ def _check_outputs(out: Path, digests: list, entries: list[Entry]) -> None:
         doc = html5lib.parse(page.read_text("utf-8"), namespaceHTMLElements=False)
         text = " ".join("".join(doc.itertext()).split())
         missing = [i.title for i in digest.items if " ".join(i.title.split()) not in text]
-        assert not missing, f"{digest.week}: {len(missing)} items not on the page, e.g. {missing[:3]}"
+        assert not missing, (
+            f"{digest.week}: {len(missing)} items not on the page, e.g. {missing[:3]}"
+        )

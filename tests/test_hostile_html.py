@@ -119,7 +119,11 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "b.atom").write_text(_atom(SNIPPETS[2]), "utf-8")
     config = write_config(
         root,
-        [("Escaped RSS", "a.rss", "crps"), ("CDATA RSS", "c.rss", "crps"), ("Atom", "b.atom", "crps")],
+        [
+            ("Escaped RSS", "a.rss", "crps"),
+            ("CDATA RSS", "c.rss", "crps"),
+            ("Atom", "b.atom", "crps"),
+        ],
     )
     fetched = run_cli("--config", config, "fetch")
     assert fetched.exit_code == 0, fetched.output
@@ -137,9 +141,11 @@ def _local(tag: object) -> str:
 
 def _bad_url(value: str) -> str | None:
     """The scheme a browser would see, if it is not a safe one (tabs/newlines are dropped)."""
-    cleaned = re.sub(r"[\t\n\r]", "", value).strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
-                                                   "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
-                                                   "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f ")
+    cleaned = re.sub(r"[\t\n\r]", "", value).strip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b"
+        "\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16"
+        "\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
     m = _SCHEME.match(cleaned)
     if m and m.group(1).lower() not in SAFE_SCHEMES:
         return m.group(1).lower()
@@ -223,9 +229,9 @@ def atom_problems(raw: bytes, where: str) -> list[str]:
         kind = el.get("type", "text")
         if name == "link" and _bad_url(el.get("href", "")):
             found.append(f"{where}: <link href={el.get('href')!r}>")
-        if name in ("uri", "id", "icon", "logo") and _bad_url(el.text or ""):
-            if not (el.text or "").startswith(("urn:", "tag:")):
-                found.append(f"{where}: <{name}>{el.text!r}")
+        url_like = name in ("uri", "id", "icon", "logo") and _bad_url(el.text or "")
+        if url_like and not (el.text or "").startswith(("urn:", "tag:")):
+            found.append(f"{where}: <{name}>{el.text!r}")
         if name == "title" and kind in ("html", "xhtml"):
             frag = html5lib.parseFragment(el.text or "", namespaceHTMLElements=False)
             if any(_local(c.tag) for c in frag.iter() if c is not frag):
@@ -241,7 +247,7 @@ def json_problems(data: object, where: str) -> list[str]:
     found = []
     if isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(value, str) and key.startswith("content_html") or key == "summary_html":
+            if (isinstance(value, str) and key.startswith("content_html")) or key == "summary_html":
                 found += html_problems(str(value), f"{where}.{key}", fragment=True)
             elif isinstance(value, str) and key in ("url", "external_url", "home_page_url"):
                 if _bad_url(value):
@@ -284,7 +290,9 @@ def test_no_active_content_survives_in_any_output(outputs: Path) -> None:
 
 def test_every_hostile_item_is_still_published_as_text(outputs: Path) -> None:
     """Sanitising must not drop the news: each item's title reaches the week page as text."""
-    page = html5lib.parse((outputs / WEEK / "index.html").read_text("utf-8"), namespaceHTMLElements=False)
+    page = html5lib.parse(
+        (outputs / WEEK / "index.html").read_text("utf-8"), namespaceHTMLElements=False
+    )
     text = " ".join("".join(page.itertext()).split())
     missing = [f"C{i:03d}" for i in range(len(SNIPPETS)) if f"C{i:03d}" not in text]
     assert not missing, f"{len(missing)} items missing from the page, e.g. {missing[:5]}"

@@ -17,6 +17,7 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -28,7 +29,7 @@ MAX_RSS_MB = 300  # a plain fetch + build of these feeds needs ~60 MB; a bomb ne
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
-    hits: list[str] = []
+    hits: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
@@ -66,7 +67,7 @@ def _rss(doctype: str, title: str, body: str, link: str = "") -> str:
 
 def _laughs(one_line: bool) -> str:
     sep = "" if one_line else "\n"
-    decls = [f'<!ENTITY lol0 "lol">']
+    decls = ['<!ENTITY lol0 "lol">']
     decls += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
     return f"<!DOCTYPE rss [{sep}{sep.join(decls)}{sep}]>"
 
@@ -76,11 +77,17 @@ def _feeds(folder: Path, canary: Path, base: str) -> dict[str, bytes]:
     feeds = {
         "laughs-one-line.rss": _rss(_laughs(True), "L1 &lol9;", "&lol9;&lol9;"),
         "laughs-lines.rss": _rss(_laughs(False), "L2 &lol9;", "&lol9;"),
-        "quadratic-one-line.rss": _rss(f'<!DOCTYPE rss [<!ENTITY a "{big}">]>', "Q1", "&a;" * 40_000),
-        "quadratic-lines.rss": _rss(f'<!DOCTYPE rss [\n<!ENTITY a "{big}">\n]>', "Q2", "&a;" * 40_000),
+        "quadratic-one-line.rss": _rss(
+            f'<!DOCTYPE rss [<!ENTITY a "{big}">]>', "Q1", "&a;" * 40_000
+        ),
+        "quadratic-lines.rss": _rss(
+            f'<!DOCTYPE rss [\n<!ENTITY a "{big}">\n]>', "Q2", "&a;" * 40_000
+        ),
         "xxe-file.rss": _rss(
             f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file://{canary}">\n]>',
-            "X1 &xxe;", "&xxe;", link="&xxe;",
+            "X1 &xxe;",
+            "&xxe;",
+            link="&xxe;",
         ),
         "xxe-passwd.rss": _rss(
             '<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>', "X2 &xxe;", "&xxe;"
@@ -89,7 +96,9 @@ def _feeds(folder: Path, canary: Path, base: str) -> dict[str, bytes]:
             f'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "{base}/xxe">\n]>', "X3 &xxe;", "&xxe;"
         ),
         "xxe-parameter.rss": _rss(
-            f'<!DOCTYPE rss [\n<!ENTITY % p SYSTEM "{base}/param.dtd">\n%p;\n]>', "X4 &leak;", "&leak;"
+            f'<!DOCTYPE rss [\n<!ENTITY % p SYSTEM "{base}/param.dtd">\n%p;\n]>',
+            "X4 &leak;",
+            "&leak;",
         ),
         "external-dtd.rss": _rss(f'<!DOCTYPE rss SYSTEM "{base}/rss.dtd">', "X5 &leak;", "x"),
         "xinclude.atom": (

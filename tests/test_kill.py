@@ -17,8 +17,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -141,7 +141,9 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, pinned_clock: None) -> Sc
     shutil.rmtree(after_fetch)
     shutil.copytree(after_build, after_fetch)  # fetch then build: same end state
     start_seconds = _timed(after_build, "--version")
-    print(f"\nkill: start {start_seconds:.2f}s, fetch {fetch_seconds:.2f}s, build {build_seconds:.2f}s")
+    print(
+        f"\nkill: start {start_seconds:.2f}s, fetch {fetch_seconds:.2f}s, build {build_seconds:.2f}s"
+    )
     return Scenario(before, after_fetch, after_build, fetch_seconds, build_seconds, start_seconds)
 
 
@@ -191,7 +193,9 @@ def _delays(seed: int, start: float, runtime: float) -> list[float]:
 def _kill_all(trials: list[Path], delays: list[float], *args: str) -> int:
     """Kill one run per trial folder (two at a time: the runs share nothing); count real kills."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(pool.map(lambda td: _kill_after(td[0], td[1], *args), zip(trials, delays)))
+        outcomes = list(
+            pool.map(lambda td: _kill_after(td[0], td[1], *args), zip(trials, delays, strict=True))
+        )
     return sum(code is not None for code in outcomes)
 
 
@@ -246,6 +250,8 @@ def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_pa
         _cli(trial, "fetch")
         _cli(trial, "build", "--week", WEEK)
         assert _entries(db) == new_entries
-        assert _files(trial / "out") == final, f"trial {n} (kill after {delay:.2f}s): re-run differs"
+        assert _files(trial / "out") == final, (
+            f"trial {n} (kill after {delay:.2f}s): re-run differs"
+        )
     print(f"\nfetch: {killed} of {TRIALS} runs killed, {partial} with some feeds stored")
     assert killed >= TRIALS // 4, "many trials must really kill the run mid-way"
