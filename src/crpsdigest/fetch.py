@@ -17,6 +17,7 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import codecs
 import concurrent.futures
 import hashlib
 import multiprocessing
@@ -320,6 +321,46 @@ class _Decoder:
         return b"".join(self.parts)
 
 
+def _fix_charset(headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """Drop a Content-Type charset the body contradicts, so the parser sniffs the XML instead.
+
+    Servers often label UTF-8 feeds ``iso-8859-1`` (a default nobody changed); a body that is
+    valid UTF-8 with non-ASCII bytes is UTF-8 in practice, and an unknown charset helps nobody.
+    """
+    ctype = headers.get("content-type", "")
+    mime, _, params = ctype.partition(";")
+    kept, charset = [], ""
+    for param in params.split(";"):
+        name, _, value = param.strip().partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+        elif param.strip():
+            kept.append(param.strip())
+    if not charset:
+        return headers
+    try:
+        codecs.lookup(charset)
+        known = True
+    except LookupError:
+        known = False
+    if known and charset.replace("-", "").replace("_", "") in ("utf8", "usascii", "ascii"):
+        try:
+            body.decode(charset)
+            return headers
+        except UnicodeDecodeError:
+            pass
+    elif known:
+        try:
+            body.decode("utf-8")
+            if body.isascii():
+                return headers
+        except UnicodeDecodeError:
+            return headers
+    fixed = dict(headers)
+    fixed["content-type"] = "; ".join([mime.strip(), *kept])
+    return fixed
+
+
 def _status_text(status: int) -> str:
     try:
         from http import HTTPStatus
@@ -594,7 +635,7 @@ class _Fetcher:
                 "is the url the site's page rather than its feed?",
                 status=response.status,
             )
-        parse_headers = dict(headers)
+        parse_headers = _fix_charset(dict(headers), body)
         parse_headers.setdefault("content-location", response.final_url)
         parsed = await self._parse(body, feed, parse_headers)
         if parsed.error and not parsed.entries:
@@ -605,7 +646,8 @@ class _Fetcher:
         state.content_hash = digest
         state.last_changed = now
         self._succeeded(state, now, fresh)
-        message = f"{len(parsed.entries)} entries"
+        n = len(parsed.entries)
+        message = f"{n} entry" if n == 1 else f"{n} entries"
         if parsed.error:
             message += f" (feed has problems: {_one_line(parsed.error, 160)})"
         return self._result(feed, state, "new", message, parsed)
