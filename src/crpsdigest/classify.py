@@ -75,3 +75,12 @@ def load_classifier(extra: list[dict[str, Any]] | None = None) -> Classifier:
             for t in by_slug.values()
         ]
     )
+
+
+def validate_treatments(extra: list[dict[str, Any]]) -> list[str]:
+    """Problems in a feeds.yaml ``treatments:`` list, one message per problem."""
+    problems = []
+    for i, item in enumerate(extra):
+        if not isinstance(item, dict) or not isinstance(item.get("slug"), str):
+            problems.append(f"treatments[{i}].slug: required, a lowercase-hyphenated name")
+    return problems

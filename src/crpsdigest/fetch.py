@@ -26,7 +26,7 @@ import random
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -201,6 +201,7 @@ class _Response:
     body: bytes
     final_url: str
     permanent_to: str | None
+    local: bool = False  # a file: freshness hints do not apply, reading it again is free
 
 
 def utcnow() -> datetime:
@@ -554,7 +555,7 @@ class _Fetcher:
                 raise _Failure(f"cannot read {path}: {exc.strerror or exc}") from exc
 
         body = await asyncio.to_thread(read)
-        return _Response(200, {}, body, path.resolve().as_uri(), None)
+        return _Response(200, {}, body, path.resolve().as_uri(), None, local=True)
 
     # -- parse ---------------------------------------------------------------------------------
 
@@ -640,7 +641,7 @@ class _Fetcher:
         parsed = await self._parse(body, feed, parse_headers)
         if parsed.error and not parsed.entries:
             raise _Failure(f"not a usable feed: {_one_line(parsed.error)}", status=response.status)
-        if parsed.ttl_minutes:
+        if parsed.ttl_minutes and not response.local:
             fresh = max(fresh, parsed.ttl_minutes * 60.0)
         state.entries_seen = len(parsed.entries)
         state.content_hash = digest
@@ -723,7 +724,7 @@ def _make_executor(
     if workers == 0:
         return None
     context = multiprocessing.get_context("forkserver")
-    module = getattr(parse, "__module__", None)
+    module = getattr(getattr(parse, "func", parse), "__module__", None)
     if module and module != "__main__":
         context.set_forkserver_preload([module])
     executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
@@ -786,53 +787,39 @@ def fetch_all_sync(
     return asyncio.run(fetch_all(feeds, states, options or FetchOptions(), parse, progress))
 
 
-@dataclass
-class FetchSummary:
-    ok: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    failed: int = 0
-    gone: int = 0
-    entries: int = 0
-    moved: list[str] = field(default_factory=list)
-
-    def line(self, new_entries: int | None = None) -> str:
-        """The one-line end-of-run summary."""
-        text = (
-            f"feeds: {self.ok} ok, {self.unchanged} unchanged, {self.skipped} not due, "
-            f"{self.failed + self.gone} failed"
-        )
-        if self.gone:
-            text += f" ({self.gone} gone)"
-        text += f"; entries: {self.entries} fetched"
-        if new_entries is not None:
-            text += f", {new_entries} new"
-        if self.moved:
-            text += f"; {len(self.moved)} moved (see above)"
-        return text
-
-
-def summarize(results: Sequence[FetchResult]) -> FetchSummary:
-    summary = FetchSummary()
-    for r in results:
-        if r.outcome == "new":
-            summary.ok += 1
-            summary.entries += len(r.parsed.entries) if r.parsed else 0
-        elif r.outcome == "unchanged":
-            summary.unchanged += 1
-        elif r.outcome == "skipped":
-            summary.skipped += 1
-        elif r.outcome == "gone":
-            summary.gone += 1
-        else:
-            summary.failed += 1
-        if r.permanent_redirect:
-            summary.moved.append(r.feed.url)
-    return summary
-
-
 def exit_code(results: Sequence[FetchResult]) -> int:
-    """0 when the run completed (even with some feed errors), 1 when no feed could be fetched."""
-    if not results:
-        return 0
-    return 0 if any(r.outcome in ("new", "unchanged", "skipped") for r in results) else 1
+    """1 when every feed we tried (or that is gone) failed — likely our network, not theirs.
+
+    Otherwise 0, even with some feed errors: those are reported per feed and in the health page.
+    Feeds not due yet do not count either way.
+    """
+    tried = [r for r in results if r.outcome != "skipped"]
+    return 1 if tried and all(r.outcome in ("error", "gone") for r in tried) else 0
+
+
+def read_source(source: str, timeout: float = 30.0) -> tuple[bytes | None, str]:
+    """Bytes of one feed file or URL, or None and the reason (for ``crpsdigest inspect``).
+
+    One-off and sequential on purpose: no state, no conditional GET, just the document.
+    """
+    try:
+        path = local_path(source)
+        if path is not None:
+            return path.read_bytes(), ""
+        with httpx.Client(
+            headers={"User-Agent": USER_AGENT}, timeout=timeout, follow_redirects=True
+        ) as client, client.stream("GET", source) as response:
+            if response.status_code >= 400:
+                return None, _status_text(response.status_code)
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > FetchOptions.max_bytes:
+                    return None, f"response larger than {_fmt_size(FetchOptions.max_bytes)}"
+                chunks.append(chunk)
+            return b"".join(chunks), ""
+    except OSError as exc:
+        return None, exc.strerror or str(exc) or type(exc).__name__
+    except httpx.HTTPError as exc:
+        return None, _error_text(exc, FetchOptions()).message

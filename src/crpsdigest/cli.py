@@ -1,0 +1,338 @@
+"""The `crpsdigest` command: thin wiring over the pipeline, plus the words users read.
+
+Exit codes: 0 the run completed (some feeds may have failed: they are listed); 1 nothing could be
+done (no feed fetched, store unusable); 2 bad configuration or usage.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from crpsdigest import __version__
+from crpsdigest.config import Config, ConfigError, load_config
+from crpsdigest.digest import last_complete_week, parse_week
+from crpsdigest.fetch import FeedState, FetchResult, reset_state
+from crpsdigest.health import health_rows, print_health, write_health
+from crpsdigest.pipeline import (
+    InspectError,
+    build_week,
+    fetch_into_store,
+    inspect_sources,
+    load_feed_states,
+    weeks_with_entries,
+)
+from crpsdigest.store import Store, StoreError
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+# The demo's clock: the Monday after the bundled sample week, so every run gives the same output.
+DEMO_NOW = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class Context:
+    config_path: Path
+    db_path: Path | None
+    out_path: Path | None
+    _config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def db(self) -> Path:
+        return self.db_path or self.config_path.parent / "crpsdigest.sqlite3"
+
+    @property
+    def out(self) -> Path:
+        return self.out_path or self.config_path.parent / "out"
+
+    def store(self) -> Store:
+        return Store(self.db)
+
+
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the errors users can cause into one line each and the documented exit code."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            for line in exc.problems:
+                click.echo(line, err=True)
+            sys.exit(EXIT_CONFIG)
+        except StoreError as exc:
+            fail(f"error: {exc}", EXIT_FAILED)
+        except OSError as exc:
+            fail(f"error: {exc.filename or ''}: {exc.strerror or exc}", EXIT_FAILED)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="crpsdigest")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("feeds.yaml"),
+    show_default=True,
+    help="The feeds and settings file.",
+)
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="SQLite store [default: crpsdigest.sqlite3 beside the config].",
+)
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Output folder [default: out/ beside the config].",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path, db_path: Path | None, out_path: Path | None) -> None:
+    """crpsdigest: a weekly digest of CRPS treatment news from many feeds."""
+    ctx.obj = Context(config_path, db_path, out_path)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@pass_ctx
+@friendly_errors
+def check(ctx: Context) -> None:
+    """Validate feeds.yaml (and its treatments); exit 2 on any problem."""
+    config = ctx.config
+    click.echo(f"{ctx.config_path}: ok ({len(config.feeds)} feeds)")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _report_line(result: FetchResult, new: int) -> None:
+    click.echo(result.line + (f" — {new} new" if new else ""))
+
+
+def _do_fetch(ctx: Context, now: datetime, force: bool) -> int:
+    """Fetch with a progress bar on a terminal (problems printed above it), else one line a feed."""
+    config = ctx.config
+    with ctx.store() as store:
+        if sys.stdout.isatty():
+            with Progress(
+                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("fetch", total=len(config.feeds))
+
+                def report(result: FetchResult, new: int) -> None:
+                    if result.outcome in ("error", "gone") or result.permanent_redirect:
+                        bar.console.print(result.line, markup=False, highlight=False)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done)
+
+                summary = fetch_into_store(
+                    config, store, now, force=force, report=report, progress=progress
+                )
+        else:
+            summary = fetch_into_store(config, store, now, force=force, report=_report_line)
+        states = load_feed_states(store)
+    health = write_health(states, config.feed_refs(), ctx.out, now)
+    click.echo(summary.line() + f" (feed health: {health})")
+    return EXIT_FAILED if summary.all_failed else EXIT_OK
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Fetch even feeds that asked not to be polled yet.")
+@pass_ctx
+@friendly_errors
+def fetch(ctx: Context, force: bool) -> None:
+    """Fetch every feed into the store; one line per feed."""
+    sys.exit(_do_fetch(ctx, _now(), force))
+
+
+@cli.command()
+@click.option(
+    "--reset",
+    "reset_urls",
+    multiple=True,
+    metavar="URL",
+    help="Fetch URL again: forget that it was gone, failing or moved (repeatable).",
+)
+@pass_ctx
+@friendly_errors
+def feeds(ctx: Context, reset_urls: tuple[str, ...]) -> None:
+    """Show every feed's health and write it to out/health.html."""
+    config = ctx.config
+    refs = config.feed_refs()
+    with ctx.store() as store:
+        states = load_feed_states(store)
+        for url in reset_urls:
+            known = {f.url for f in refs} | set(states)
+            if url not in known:
+                fail(f"error: --reset: {url} is not a feed in {ctx.config_path}", EXIT_CONFIG)
+            state = reset_state(states.get(url) or FeedState(url=url))
+            store.save_feed_state(url, state.to_dict())
+            states[url] = state
+            click.echo(f"reset {url}: it will be fetched on the next run")
+    now = _now()
+    print_health(Console(), health_rows(states, refs, now))
+    click.echo(f"written {write_health(states, refs, ctx.out, now)}")
+
+
+def _week_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--week",
+        help="ISO week such as 2026-W48 [default: the last complete week in the digest's time zone].",
+    )(func)
+
+
+def _do_build(ctx: Context, week: str | None, now: datetime) -> str:
+    config = ctx.config
+    try:
+        label = parse_week(week) if week else last_complete_week(now, config.digest.timezone)
+    except ValueError as exc:
+        fail(f"error: --week: {exc}", EXIT_CONFIG)
+    with ctx.store() as store:
+        report = build_week(config, store, ctx.out, label, now)
+    d = report.digest
+    click.echo(
+        f"built {label}: {len(d.items)} items in {len(d.sections)} sections"
+        f"{'' if report.content_changed else ' (unchanged)'} → {ctx.out / label / 'index.html'}"
+    )
+    return label
+
+
+@cli.command()
+@_week_option
+@pass_ctx
+@friendly_errors
+def build(ctx: Context, week: str | None) -> None:
+    """Build a week's digest from the store into the output folder."""
+    _do_build(ctx, week, _now())
+
+
+@cli.command()
+@_week_option
+@click.option("--force", is_flag=True, help="Fetch even feeds that asked not to be polled yet.")
+@pass_ctx
+@friendly_errors
+def run(ctx: Context, week: str | None, force: bool) -> None:
+    """Fetch, then build."""
+    now = _now()
+    code = _do_fetch(ctx, now, force)
+    _do_build(ctx, week, now)
+    sys.exit(code)
+
+
+def _find_examples() -> Path:
+    for base in (Path.cwd(), Path(__file__).resolve().parents[2]):
+        candidate = base / "examples" / "feeds.yaml"
+        if candidate.is_file():
+            return candidate
+    fail("error: examples/feeds.yaml not found; run the demo from the crpsdigest folder", EXIT_FAILED)
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def demo(click_ctx: click.Context) -> None:
+    """Build the digest of the bundled sample feeds (no network) into out/."""
+    parent: Context = click_ctx.obj
+    config_path = _find_examples()
+    out = parent.out_path or Path("out")
+    db = parent.db_path or out / "demo.sqlite3"
+    db.unlink(missing_ok=True)  # a fresh store each time: the demo is reproducible
+    for suffix in ("-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    ctx = Context(config_path, db, out)
+    _do_fetch(ctx, DEMO_NOW, force=True)
+    with ctx.store() as store:
+        weeks = weeks_with_entries(ctx.config, store)
+    for week in weeks:
+        _do_build(ctx, week, DEMO_NOW)
+    shots = _screenshots(out, weeks[-1]) if weeks else []
+    click.echo("")
+    click.echo(f"Done. Open {out.resolve() / 'index.html'} in a browser.")
+    click.echo(f"  archive:    {out / 'index.html'}")
+    click.echo(f"  Atom feed:  {out / 'atom.xml'}")
+    if weeks:
+        latest = out / weeks[-1]
+        click.echo(f"  this week:  {latest / 'index.html'}")
+        click.echo(f"  email:      {latest / 'email.html'}, {latest / 'email.txt'}, {latest / 'email.eml'}")
+        click.echo(f"  review:     {latest / 'review.html'}")
+    for shot in shots:
+        click.echo(f"  screenshot: {shot}")
+
+
+def _screenshots(out: Path, week: str) -> list[Path]:
+    try:
+        from crpsdigest.render.screenshots import take_screenshots
+    except ImportError:
+        return []
+    if shutil.which("chromium") is None:
+        return []
+    return list(take_screenshots(out, week))
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--jsonl", is_flag=True, help="One JSON object per entry, in input order.")
+@friendly_errors
+def inspect(sources: tuple[str, ...], jsonl: bool) -> None:
+    """Run parse → clean → classify → dedupe over feed files or URLs and print every entry.
+
+    Touches no store and no config: for debugging a feed and for measuring classification.
+    """
+    try:
+        rows, warnings = inspect_sources(sources)
+    except InspectError as exc:
+        fail(f"error: {exc}", EXIT_FAILED)
+    for line in warnings:
+        click.echo(f"warning: {line}", err=True)
+    for row in rows:
+        if jsonl:
+            click.echo(json.dumps(row, ensure_ascii=False, sort_keys=False))
+            continue
+        mark = "*" if row["representative"] else " "
+        tags = ", ".join(row["treatments"]) or "-"
+        kinds = ", ".join(row["kinds"]) or "-"
+        relevant = "CRPS" if row["relevant"] else "not CRPS"
+        click.echo(f"{mark} {row['title']}")
+        click.echo(f"    {row['link']}")
+        click.echo(f"    {relevant} | treatments: {tags} | kinds: {kinds} | cluster {row['cluster']}")
+        for slug, phrases in row["evidence"].items():
+            click.echo(f"    evidence {slug}: {'; '.join(phrases)}")
+        if row.get("merge_reason"):
+            click.echo(f"    merged: {row['merge_reason']}")
+
+
+def main() -> None:
+    cli(prog_name="crpsdigest")

@@ -1,0 +1,290 @@
+"""The SQLite store: the only state shared between runs and stages.
+
+One file, WAL journal, a versioned schema migrated in place (``PRAGMA user_version``). Each feed's
+entries are written in one transaction, so a run killed at any moment leaves whole feeds.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crpsdigest.models import Entry, FeedRef
+
+# Each step takes the schema from version i to i + 1. Never edit a released step: add one.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        state TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE entries (
+        uid TEXT PRIMARY KEY,
+        feed_url TEXT NOT NULL,
+        guid TEXT NOT NULL,
+        title TEXT NOT NULL,
+        link TEXT NOT NULL,
+        canonical_url TEXT NOT NULL,
+        summary_html TEXT NOT NULL,
+        text TEXT NOT NULL,
+        published TEXT,
+        updated TEXT,
+        authors TEXT NOT NULL DEFAULT '[]',
+        categories TEXT NOT NULL DEFAULT '[]',
+        pub_types TEXT NOT NULL DEFAULT '[]',
+        ids TEXT NOT NULL DEFAULT '{}',
+        source_name TEXT,
+        first_seen TEXT NOT NULL,
+        changed_at TEXT,
+        content_hash TEXT NOT NULL,
+        cluster TEXT
+    );
+    CREATE INDEX entries_feed ON entries (feed_url);
+    CREATE TABLE digests (
+        week TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        built_at TEXT NOT NULL,
+        sent_at TEXT
+    );
+    CREATE TABLE shown (
+        uid TEXT PRIMARY KEY,
+        week TEXT NOT NULL
+    );
+    CREATE INDEX shown_week ON shown (week);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be used (corrupt, locked, from a newer crpsdigest); message is one line."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+class Store:
+    """A crpsdigest SQLite file. Use as a context manager; every method is one transaction."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA busy_timeout = 10000")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(self._describe(exc)) from None
+
+    def _describe(self, exc: sqlite3.Error) -> str:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return f"{self.path}: the store is locked by another crpsdigest run; try again later"
+        if "not a database" in text or "malformed" in text or "disk image" in text:
+            return (
+                f"{self.path}: the store is corrupted or not a crpsdigest database ({text}); "
+                "move it aside and re-run to rebuild it from the feeds"
+            )
+        return f"{self.path}: store error: {text}"
+
+    def _migrate(self) -> None:
+        version = int(self.db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: the store has schema version {version}, newer than this "
+                f"crpsdigest understands ({SCHEMA_VERSION}); upgrade crpsdigest"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            with self.transaction() as db:
+                # Statement by statement: executescript() would commit half a migration.
+                for statement in MIGRATIONS[step].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {step + 1}")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # --- feeds ----------------------------------------------------------------------------
+
+    def load_feed_states(self) -> dict[str, dict[str, Any]]:
+        rows = self.db.execute("SELECT url, state FROM feeds")
+        return {row["url"]: json.loads(row["state"]) for row in rows}
+
+    def save_feed_state(self, url: str, state: Mapping[str, Any], name: str = "") -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (url, name, state) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
+                "name = CASE WHEN excluded.name = '' THEN feeds.name ELSE excluded.name END",
+                (url, name, json.dumps(dict(state), sort_keys=True, default=str)),
+            )
+
+    # --- entries --------------------------------------------------------------------------
+
+    def save_entries(self, feed: FeedRef, entries: Iterable[Entry], now: datetime) -> int:
+        """Insert new entries, update edited ones (same feed + guid); return how many are new.
+
+        The whole feed is one transaction: a killed run leaves each feed all old or all new.
+        """
+        new = 0
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO feeds (url, name) VALUES (?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+                (feed.url, feed.name),
+            )
+            for e in entries:
+                row = db.execute(
+                    "SELECT content_hash FROM entries WHERE uid = ?", (e.uid,)
+                ).fetchone()
+                values = (
+                    e.title, e.link, e.canonical_url, e.summary_html, e.text,
+                    _iso(e.published), _iso(e.updated), json.dumps(list(e.authors)),
+                    json.dumps(list(e.categories)), json.dumps(list(e.pub_types)),
+                    json.dumps({k: list(v) for k, v in sorted(e.ids.items())}),
+                    e.source_name, e.content_hash,
+                )  # fmt: skip
+                if row is None:
+                    db.execute(
+                        "INSERT INTO entries (title, link, canonical_url, summary_html, text, "
+                        "published, updated, authors, categories, pub_types, ids, source_name, "
+                        "content_hash, uid, feed_url, guid, first_seen) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (*values, e.uid, feed.url, e.guid, _iso(e.first_seen or now)),
+                    )
+                    new += 1
+                elif row["content_hash"] != e.content_hash:
+                    db.execute(
+                        "UPDATE entries SET title=?, link=?, canonical_url=?, summary_html=?, "
+                        "text=?, published=COALESCE(?, published), updated=?, authors=?, "
+                        "categories=?, pub_types=?, ids=?, source_name=?, content_hash=?, "
+                        "changed_at=? WHERE uid=?",
+                        (*values, _iso(now), e.uid),
+                    )
+        return new
+
+    def load_entries(self, feeds: Mapping[str, FeedRef]) -> list[Entry]:
+        """Every stored entry, in a stable order; feeds no longer configured keep their name."""
+        names = {r["url"]: r["name"] for r in self.db.execute("SELECT url, name FROM feeds")}
+        entries = []
+        for r in self.db.execute("SELECT * FROM entries ORDER BY first_seen, uid"):
+            feed = feeds.get(r["feed_url"]) or FeedRef(
+                url=r["feed_url"], name=names.get(r["feed_url"], r["feed_url"])
+            )
+            entries.append(
+                Entry(
+                    feed=feed,
+                    guid=r["guid"],
+                    title=r["title"],
+                    link=r["link"],
+                    canonical_url=r["canonical_url"],
+                    summary_html=r["summary_html"],
+                    text=r["text"],
+                    published=_dt(r["published"]),
+                    updated=_dt(r["updated"]) or _dt(r["changed_at"]),
+                    authors=tuple(json.loads(r["authors"])),
+                    categories=tuple(json.loads(r["categories"])),
+                    pub_types=tuple(json.loads(r["pub_types"])),
+                    ids={k: tuple(v) for k, v in json.loads(r["ids"]).items()},
+                    source_name=r["source_name"],
+                    first_seen=_dt(r["first_seen"]),
+                    content_hash=r["content_hash"],
+                )
+            )
+        return entries
+
+    def changed_entries(self) -> set[str]:
+        """uids of entries edited after they were first stored."""
+        return {r[0] for r in self.db.execute("SELECT uid FROM entries WHERE changed_at IS NOT NULL")}
+
+    def clusters(self) -> dict[str, str]:
+        rows = self.db.execute("SELECT uid, cluster FROM entries WHERE cluster IS NOT NULL")
+        return {r[0]: r[1] for r in rows}
+
+    def save_clusters(self, clusters: Mapping[str, str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE entries SET cluster = ? WHERE uid = ? AND cluster IS NOT ?",
+                [(c, uid, c) for uid, c in clusters.items()],
+            )
+
+    # --- digests --------------------------------------------------------------------------
+
+    def shown_before(self, week: str) -> dict[str, str]:
+        """uid → week for every entry shown in a digest of an earlier week."""
+        rows = self.db.execute("SELECT uid, week FROM shown WHERE week < ?", (week,))
+        return {r[0]: r[1] for r in rows}
+
+    def sent_weeks(self) -> dict[str, datetime]:
+        rows = self.db.execute("SELECT week, sent_at FROM digests WHERE sent_at IS NOT NULL")
+        return {r[0]: datetime.fromisoformat(r[1]) for r in rows}
+
+    def save_digest(
+        self, week: str, data: str, content_hash: str, shown: Iterable[str], now: datetime
+    ) -> bool:
+        """Record a built digest and which entries it showed; True when its content changed."""
+        with self.transaction() as db:
+            row = db.execute("SELECT content_hash FROM digests WHERE week = ?", (week,)).fetchone()
+            changed = row is None or row[0] != content_hash
+            if changed:
+                db.execute(
+                    "INSERT INTO digests (week, data, content_hash, built_at) VALUES (?,?,?,?) "
+                    "ON CONFLICT(week) DO UPDATE SET data = excluded.data, "
+                    "content_hash = excluded.content_hash, built_at = excluded.built_at",
+                    (week, data, content_hash, _iso(now)),
+                )
+            db.execute("DELETE FROM shown WHERE week = ?", (week,))
+            db.executemany(
+                "INSERT INTO shown (uid, week) VALUES (?, ?) ON CONFLICT(uid) DO NOTHING",
+                [(uid, week) for uid in shown],
+            )
+        return changed
+
+    def digest_data(self) -> list[tuple[str, str]]:
+        """(week, JSON) of every built digest, newest first."""
+        return [
+            (r[0], r[1]) for r in self.db.execute("SELECT week, data FROM digests ORDER BY week DESC")
+        ]
+
+    def mark_sent(self, week: str, now: datetime) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE digests SET sent_at = COALESCE(sent_at, ?) WHERE week = ?", (_iso(now), week)
+            )
