@@ -43,6 +43,7 @@ Outcome = Literal["new", "unchanged", "skipped", "error", "gone"]
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 _HTML_STARTS = (b"<!doctype html", b"<html")
+PROCESS_POOL_MIN_FEEDS = 16
 
 
 class ParsedFeedLike(Protocol):
@@ -762,13 +763,16 @@ def _warm(_: int) -> int:
 
 
 def _make_executor(
-    options: FetchOptions, parse: ParseFn
+    options: FetchOptions, parse: ParseFn, feeds: int
 ) -> concurrent.futures.Executor | None:
-    """A process pool (one worker per core) when there is more than one core, else threads."""
+    """A process pool (one worker per core) for a real run; threads for a few feeds or one core.
+
+    Starting workers costs about a second of CPU (imports), worth it only past a few feeds.
+    """
     workers = options.parse_workers
     if workers is None:
         workers = os.cpu_count() or 1
-        if workers < 2:
+        if workers < 2 or feeds < PROCESS_POOL_MIN_FEEDS:
             workers = 0
     if workers == 0:
         return None
@@ -794,7 +798,7 @@ async def fetch_all(
     Never raises for a feed's problem: each ends as a :class:`FetchResult` with a one-line
     message and an updated :class:`FeedState` the caller should store.
     """
-    executor = _make_executor(options, parse)
+    executor = _make_executor(options, parse, len(feeds))
     fetcher = _Fetcher(options, parse, executor)
     total = len(feeds)
     done = 0

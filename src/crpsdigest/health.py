@@ -42,7 +42,10 @@ def _date(value: datetime | None) -> str:
 
 
 def _same_feed_key(url: str) -> str:
-    return canonical_url(url) if url.startswith(("http://", "https://")) else url
+    """Spellings of one feed url: scheme, host case, ``www.``, trailing slash, tracking."""
+    if not url.startswith(("http://", "https://")):
+        return url
+    return canonical_url(url).replace("://www.", "://", 1)
 
 
 def health_rows(
