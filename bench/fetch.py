@@ -277,7 +277,10 @@ def ensure_reader() -> Path | None:
     if not python.exists():
         print(f"creating {READER_VENV} with the reader library (benchmark only)…", flush=True)
         subprocess.run([sys.executable, "-m", "venv", str(READER_VENV)], check=True)
-        done = subprocess.run([str(python), "-m", "pip", "install", "-q", "reader"], check=False)
+        # sgmllib3k: feedparser's loose parser needs sgmllib, which reader's install may lack
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "reader", "sgmllib3k"], check=False
+        )
         if done.returncode:
             return None
     return python
@@ -293,6 +296,7 @@ def run_reader(urls: list[str], workers: int, control: int) -> dict[str, Any] | 
         (Path(tmp) / "run.py").write_text(READER_SCRIPT)
         env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
         get_stats(control, "?reset")
+        # sgmllib3k: feedparser's loose parser needs sgmllib, which reader's install may lack
         done = subprocess.run(
             [str(python), str(Path(tmp) / "run.py"), str(Path(tmp) / "urls.json"), str(workers),
              str(Path(tmp) / "reader.sqlite")],

@@ -408,11 +408,13 @@ class _Fetcher:
         self,
         options: FetchOptions,
         parse: ParseFn,
-        executor: concurrent.futures.Executor | None,
+        feeds: int,
     ) -> None:
         self.options = options
         self.parse_fn = parse
-        self.executor = executor
+        self.feeds = feeds
+        self.executor: concurrent.futures.Executor | None = None
+        self.executor_made = False
         self.global_slots = asyncio.Semaphore(options.max_connections)
         self.hosts: dict[str, _Host] = {}
         # One TLS context for every host: building one costs ~30 ms of CPU.
@@ -612,6 +614,9 @@ class _Fetcher:
     async def _parse(self, body: bytes, feed: FeedRef, headers: dict[str, str]) -> ParsedFeedLike:
         loop = asyncio.get_running_loop()
         try:
+            if not self.executor_made:  # lazily: a warm run (all 304) never pays for workers
+                self.executor = _make_executor(self.options, self.parse_fn, self.feeds)
+                self.executor_made = True
             return await loop.run_in_executor(self.executor, self.parse_fn, body, feed, headers)
         except Exception as exc:  # the parser must not take the run down
             raise _Failure(f"parser failed: {type(exc).__name__}: {_one_line(str(exc))}") from exc
@@ -798,8 +803,7 @@ async def fetch_all(
     Never raises for a feed's problem: each ends as a :class:`FetchResult` with a one-line
     message and an updated :class:`FeedState` the caller should store.
     """
-    executor = _make_executor(options, parse, len(feeds))
-    fetcher = _Fetcher(options, parse, executor)
+    fetcher = _Fetcher(options, parse, len(feeds))
     total = len(feeds)
     done = 0
 
@@ -825,8 +829,8 @@ async def fetch_all(
         return list(await asyncio.gather(*tasks))
     finally:
         await fetcher.aclose()
-        if executor is not None:
-            executor.shutdown(wait=True, cancel_futures=True)
+        if fetcher.executor is not None:
+            fetcher.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def fetch_all_sync(
