@@ -284,3 +284,28 @@ def test_no_feed_fetched_means_exit_1(server: FaultServer) -> None:
     assert more["x"].outcome == "skipped"
     assert exit_code([*results.values(), more["x"]]) == 1
     assert exit_code([more["x"]]) == 0
+
+
+def test_freshness_and_retry_after_headers() -> None:
+    from crpsdigest.fetch import freshness_seconds, retry_after_seconds
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert freshness_seconds({"cache-control": "public, max-age=600", "age": "100"}, now) == 500
+    assert freshness_seconds({"cache-control": "no-cache, max-age=600"}, now) == 0
+    expires = {"date": "Tue, 24 Nov 2026 12:00:00 GMT", "expires": "Tue, 24 Nov 2026 13:00:00 GMT"}
+    assert freshness_seconds(expires, now) == 3600
+    assert freshness_seconds({"expires": "0"}, now) == 0  # invalid dates mean "already stale"
+    assert retry_after_seconds("120", now) == 120
+    assert retry_after_seconds("Tue, 24 Nov 2026 12:05:00 GMT", now) == 300
+    assert retry_after_seconds("soon", now) is None
+
+
+def test_feed_state_survives_a_json_round_trip() -> None:
+    import json
+
+    state = FeedState(
+        url="https://a.example/feed", etag='"x"', not_before=datetime(2026, 11, 24, tzinfo=UTC),
+        consecutive_failures=2, redirect_to="https://b.example/feed", gone=True,
+    )
+    again = FeedState.from_dict(json.loads(json.dumps(state.to_dict())) | {"obsolete_key": 1})
+    assert again == state

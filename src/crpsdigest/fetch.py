@@ -842,7 +842,7 @@ def fetch_all_sync(
 ) -> list[FetchResult]:
     """:func:`fetch_all` for synchronous callers (the CLI); ``parse`` defaults to parse_feed."""
     if parse is None:
-        from crpsdigest.parse import parse_feed  # type: ignore[import-not-found,unused-ignore]
+        from crpsdigest.parse import parse_feed
 
         parse = parse_feed
     return asyncio.run(fetch_all(feeds, states, options or FetchOptions(), parse, progress))
