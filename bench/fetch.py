@@ -170,6 +170,7 @@ class RssSampler:
         self.exclude = exclude
         self.peak_self = 0
         self.peak_tree = 0
+        self.cpu_ticks: dict[int, int] = {}  # last seen utime+stime of each process in the tree
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -205,8 +206,19 @@ class RssSampler:
         while not self._stop.is_set():
             own = self._rss_kb(os.getpid())
             self.peak_self = max(self.peak_self, own)
-            self.peak_tree = max(self.peak_tree, sum(self._rss_kb(p) for p in self._tree()))
+            tree = self._tree()
+            self.peak_tree = max(self.peak_tree, sum(self._rss_kb(p) for p in tree))
+            for pid in tree:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.cpu_ticks[pid] = int(fields[11]) + int(fields[12])
+                except (OSError, IndexError, ValueError):
+                    continue
             self._stop.wait(0.2)
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by this process and its parse workers (sampled every 0.2 s)."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
 
     def __enter__(self) -> RssSampler:
         self._thread.start()
@@ -217,14 +229,29 @@ class RssSampler:
         self._thread.join()
 
 
-def _bench_parse(body: bytes, feed: FeedRef, headers: Mapping[str, str]) -> Any:
-    from crpsdigest.parse import parse_feed
+def feedparser_only(body: bytes, feed: FeedRef, headers: Mapping[str, str]) -> Any:
+    """feedparser alone, no cleaning: the same parsing work reader does, for a like-for-like run."""
+    import feedparser
 
-    return parse_feed(body, feed, headers)
+    from crpsdigest.models import Entry
+    from crpsdigest.parse import ParsedFeed
+
+    d = feedparser.parse(body, response_headers=dict(headers))
+    entries = [
+        Entry(feed=feed, guid=str(e.get("id") or e.get("link")), title=str(e.get("title", "")),
+              link=str(e.get("link", "")), canonical_url=str(e.get("link", "")),
+              summary_html=str(e.get("summary", "")))
+        for e in d.entries
+    ]
+    return ParsedFeed(entries=entries, title=str(d.feed.get("title", "")))
 
 
 def run_crpsdigest(
-    refs: list[FeedRef], states: dict[str, FeedState], options: FetchOptions, db: Path
+    refs: list[FeedRef],
+    states: dict[str, FeedState],
+    options: FetchOptions,
+    db: Path,
+    parser: str,
 ) -> tuple[float, list[FetchResult], int]:
     """One run of fetch + parse + store, as `crpsdigest fetch` does it; returns wall, results."""
     from crpsdigest.parse import parse_feed
@@ -242,8 +269,9 @@ def run_crpsdigest(
 
         started = time.perf_counter()
         cpu = os.times()
-        results = fetch_all_sync(refs, states, options, partial(parse_feed, fetched_at=now),
-                                 on_result)
+        parse = (partial(parse_feed, fetched_at=now) if parser == "crpsdigest"
+                 else feedparser_only)
+        results = fetch_all_sync(refs, states, options, parse, on_result)
         wall = time.perf_counter() - started
         now_cpu = os.times()
         cpu_main = now_cpu.user + now_cpu.system - cpu.user - cpu.system
@@ -317,6 +345,11 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.2)
     ap.add_argument("--entries", type=int, default=20)
     ap.add_argument("--no-reader", action="store_true", help="skip the reader comparison")
+    ap.add_argument(
+        "--parse", choices=("crpsdigest", "feedparser"), default="crpsdigest",
+        help="crpsdigest: parse.parse_feed (feedparser + cleaning, what `crpsdigest fetch` runs);"
+        "\nfeedparser: feedparser alone, the parsing reader does (compares the fetch stage)",
+    )
     args = ap.parse_args()
     if not 1 <= args.hosts <= 200:
         ap.error("--hosts must be 1..200 (addresses 127.0.0.2 … 127.0.0.201)")
@@ -336,7 +369,7 @@ def main() -> None:
     options = FetchOptions(trust_env=False)
     print(f"{args.feeds} feeds on {args.hosts} loopback hosts, {args.latency * 1000:g} ms latency, "
           f"{args.entries} entries each; limits: {options.max_connections} connections, "
-          f"{options.per_host} per host; {os.cpu_count()} cores")
+          f"{options.per_host} per host; {os.cpu_count()} cores; parse: {args.parse}")
     states: dict[str, FeedState] = {}
     ours: dict[str, float] = {}
     try:
@@ -344,7 +377,11 @@ def main() -> None:
             db = Path(tmp) / "bench.sqlite3"
             for label in ("cold", "warm"):
                 get_stats(control, "?reset")
-                wall, results, new = run_crpsdigest(refs, states, options, db)
+                time.sleep(0.3)
+                cpu_before = rss.cpu_seconds()
+                wall, results, new = run_crpsdigest(refs, states, options, db, args.parse)
+                time.sleep(0.3)
+                cpu_used = rss.cpu_seconds() - cpu_before
                 st = get_stats(control, "?reset")
                 outcomes = Counter(r.outcome for r in results)
                 parsed = sum(len(r.parsed.entries) for r in results if r.parsed is not None)
@@ -352,7 +389,7 @@ def main() -> None:
                 print(f"crpsdigest {label}: {wall:.2f} s wall, {st['requests']} requests, "
                       f"{st['304']} × 304, {parsed} entries parsed, {new} new in the store, "
                       f"outcomes {dict(outcomes)}, max {st['max_open_per_host']} connections "
-                      f"to one host (limit {options.per_host})")
+                      f"to one host (limit {options.per_host}); {cpu_used:.1f} CPU-s with workers")
                 errors = [r.line for r in results if r.outcome == "error"][:3]
                 for line in errors:
                     print("  error:", line)

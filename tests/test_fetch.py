@@ -75,8 +75,9 @@ def test_every_fault_gives_one_line_and_good_feeds_still_land(server: FaultServe
     started = time.monotonic()
     results = run(feeds)
     elapsed = time.monotonic() - started
-    # drip/stall are cut by the 2 s total / 1 s read timeout; nothing waits for the server.
-    assert elapsed < 6, elapsed
+    # The drip (100 s), the stall (5 s) and the endless body (10 s) are cut by the 2 s total
+    # timeout, the 1 s read timeout and the size cap; the margin is for a loaded CI machine.
+    assert elapsed < 8, elapsed
 
     def check(name: str, outcome: str, *words: str) -> None:
         r = results[name]
@@ -103,7 +104,7 @@ def test_every_fault_gives_one_line_and_good_feeds_still_land(server: FaultServe
     check("html", "error", "HTML page, not a feed", "text/html")
     check("empty", "error", "empty response body")
     check("reset", "error", "connection broke mid-response", "after 3 attempts")
-    check("refused", "error", "cannot connect", "after 3 attempts")
+    check("refused", "error", "cannot connect: Connection refused (after 3 attempts)")
 
     # the charset header lied (iso-8859-1 on a UTF-8 body): titles still come out right
     parsed = results["charset"].parsed

@@ -372,6 +372,26 @@ def _status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
+def _root_cause(exc: BaseException) -> str:
+    """The OS's words ("Connection refused", "Name or service not known") under httpx's."""
+    def words(error: BaseException) -> str | None:
+        if not isinstance(error, OSError):
+            return None
+        if isinstance(error.errno, int) and error.errno > 0:
+            return os.strerror(error.errno)
+        return error.strerror or None
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        found = words(seen)
+        for inner in getattr(seen, "exceptions", ()):  # anyio tries each address: a group
+            found = found or words(inner)
+        if found:
+            return found
+        seen = seen.__cause__ or seen.__context__
+    return _one_line(str(exc)) or "connection failed"
+
+
 def _error_text(exc: BaseException, options: FetchOptions) -> _Failure:
     """One-line message and retry decision for a transport exception."""
     if isinstance(exc, httpx.ConnectTimeout):
@@ -381,8 +401,7 @@ def _error_text(exc: BaseException, options: FetchOptions) -> _Failure:
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout: {_one_line(str(exc)) or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectError):
-        return _Failure(f"cannot connect: {_one_line(str(exc)) or 'connection failed'}",
-                        retryable=True)
+        return _Failure(f"cannot connect: {_root_cause(exc)}", retryable=True)
     if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
         detail = _one_line(str(exc)) or type(exc).__name__
         return _Failure(f"connection broke mid-response: {detail}", retryable=True)
