@@ -291,9 +291,10 @@ for u in urls:
     r.add_feed(u)
 out = {}
 for label in ("cold", "warm"):
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     r.update_feeds(workers=workers, scheduled=False)
     out[label] = time.perf_counter() - t
+    out[label + "_cpu"] = time.process_time() - c
 out["entries"] = r.get_entry_counts().total
 out["broken"] = sum(1 for f in r.get_feeds() if f.last_exception)
 print(json.dumps(out))
@@ -372,6 +373,7 @@ def main() -> None:
           f"{options.per_host} per host; {os.cpu_count()} cores; parse: {args.parse}")
     states: dict[str, FeedState] = {}
     ours: dict[str, float] = {}
+    ours_cpu: dict[str, float] = {}
     try:
         with tempfile.TemporaryDirectory() as tmp, RssSampler({server.pid or -1}) as rss:
             db = Path(tmp) / "bench.sqlite3"
@@ -386,6 +388,7 @@ def main() -> None:
                 outcomes = Counter(r.outcome for r in results)
                 parsed = sum(len(r.parsed.entries) for r in results if r.parsed is not None)
                 ours[label] = wall
+                ours_cpu[label] = cpu_used
                 print(f"crpsdigest {label}: {wall:.2f} s wall, {st['requests']} requests, "
                       f"{st['304']} × 304, {parsed} entries parsed, {new} new in the store, "
                       f"outcomes {dict(outcomes)}, max {st['max_open_per_host']} connections "
@@ -399,12 +402,15 @@ def main() -> None:
             got = run_reader([r.url for r in refs], options.max_connections, control)
             if got:
                 srv = got["server"]
-                print(f"reader ({options.max_connections} workers): cold {got['cold']:.2f} s, "
-                      f"warm {got['warm']:.2f} s, {got['entries']} entries, {srv['requests']} "
+                print(f"reader ({options.max_connections} workers): cold {got['cold']:.2f} s "
+                      f"({got['cold_cpu']:.1f} CPU-s), warm {got['warm']:.2f} s "
+                      f"({got['warm_cpu']:.1f} CPU-s), {got['entries']} entries, {srv['requests']} "
                       f"requests, {srv['304']} × 304, max {srv['max_open_per_host']} connections "
                       f"to one host")
-                print(f"ratio reader / crpsdigest: cold {got['cold'] / ours['cold']:.1f}×, "
-                      f"warm {got['warm'] / ours['warm']:.1f}×")
+                print(f"ratio reader / crpsdigest, wall: cold {got['cold'] / ours['cold']:.1f}×, "
+                      f"warm {got['warm'] / ours['warm']:.1f}×; CPU time: cold "
+                      f"{got['cold_cpu'] / ours_cpu['cold']:.1f}×, "
+                      f"warm {got['warm_cpu'] / ours_cpu['warm']:.1f}×")
     finally:
         with contextlib.suppress(OSError):
             get_stats(control, "?stop")

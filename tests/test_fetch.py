@@ -98,7 +98,7 @@ def test_every_fault_gives_one_line_and_good_feeds_still_land(server: FaultServe
     check("throttled", "new", "2 entries")
     check("moved", "new", "feeds.yaml: feed 'moved': change url: "
           f"{server.url('/moved')} → {server.url('/feed/new-home')}")
-    check("gone", "gone", "HTTP 410 Gone", "crpsdigest feeds --reset")
+    check("gone", "gone", "HTTP 410 Gone", "crpsdigest feeds reset")
     check("missing", "error", "HTTP 404 Not Found")
     check("charset", "new", "1 entry")
     check("html", "error", "HTML page, not a feed", "text/html")

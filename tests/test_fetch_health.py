@@ -76,12 +76,12 @@ def test_fetch_command_reports_moves_and_gone_then_feeds_shows_them(
     table = runner.invoke(cli, [*args, "feeds"])
     assert table.exit_code == 0
     assert "gone" in table.output and "moved" in table.output
-    reset = runner.invoke(cli, [*args, "feeds", "--reset", server.url("/gone")])
+    reset = runner.invoke(cli, [*args, "feeds", "reset", server.url("/gone")])
     assert reset.exit_code == 0 and "will be fetched on the next run" in reset.output
     runner.invoke(cli, [*args, "fetch"])
     assert server.log.hits["/gone"] == 2  # asked again after the editor's reset
 
-    bad = runner.invoke(cli, [*args, "feeds", "--reset", "https://nowhere.example/x"])
+    bad = runner.invoke(cli, [*args, "feeds", "reset", "https://nowhere.example/x"])
     assert bad.exit_code == 2 and "is not a feed" in bad.output
 
 
@@ -118,7 +118,7 @@ def test_health_rows_flag_each_problem_with_the_fix() -> None:
                                            redirect_to="https://e2.example/rss"),
     }
     rows = {r.feed.name: r for r in health_rows(states, feeds, NOW)}
-    assert rows["B"].status == "gone" and "--reset https://b.example/rss" in rows["B"].action
+    assert rows["B"].status == "gone" and "feeds reset https://b.example/rss" in rows["B"].action
     assert rows["C"].status == "broken"
     assert "4 failure(s) in a row since 2026-11-21" in rows["C"].detail
     assert "HTTP 503" in rows["C"].detail and rows["C"].action

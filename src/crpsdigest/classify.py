@@ -69,7 +69,7 @@ def load_classifier(extra: list[dict[str, Any]] | None = None) -> Classifier:
                 slug=t["slug"],
                 name=t.get("name", t["slug"]),
                 group=t.get("group", "other"),
-                patterns=tuple(t.get("synonyms", [])) + (t.get("name", t["slug"]),),
+                patterns=(*tuple(t.get("synonyms", [])), t.get("name", t["slug"])),
                 classes=tuple(t.get("classes", [])),
             )
             for t in by_slug.values()

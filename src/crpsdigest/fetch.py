@@ -104,7 +104,7 @@ class FeedState:
 
 
 def reset_state(state: FeedState) -> FeedState:
-    """What ``crpsdigest feeds --reset URL`` stores: forget gone/backoff/redirect, keep history."""
+    """What ``crpsdigest feeds reset URL`` stores: forget gone/backoff/redirect, keep history."""
     return replace(
         state,
         gone=False,
@@ -651,7 +651,7 @@ class _Fetcher:
             return FetchResult(
                 feed, "gone",
                 f"gone (HTTP 410 since {_fmt_time(state.failing_since or now)}); not fetched: "
-                f"remove it from feeds.yaml, change its url, or run `crpsdigest feeds --reset "
+                f"remove it from feeds.yaml, change its url, or run `crpsdigest feeds reset "
                 f"{feed.url}`",
                 state,
             )
@@ -762,7 +762,7 @@ class _Fetcher:
             return FetchResult(
                 feed, "gone",
                 f"{failure.message}: the publisher removed this feed; not fetched again until "
-                f"you change its url in feeds.yaml or run `crpsdigest feeds --reset {feed.url}`",
+                f"you change its url in feeds.yaml or run `crpsdigest feeds reset {feed.url}`",
                 state,
             )
         backoff = min(

@@ -63,7 +63,7 @@ def health_rows(
             row = HealthRow(
                 feed, "gone", f"HTTP 410 Gone (last tried {_date(st.last_attempt)})",
                 f"feeds.yaml: remove feed {feed.name!r} or change its url; "
-                f"or `crpsdigest feeds --reset {feed.url}` to try again",
+                f"or `crpsdigest feeds reset {feed.url}` to try again",
                 st,
             )
         elif st.consecutive_failures:

@@ -87,8 +87,9 @@ def parse_entry(item: Any, feed: FeedRef, fetched_at: datetime | None = None) ->
         )
     )
     source = item.get("source") or {}
-    published = _utc(item.get("published_parsed")) or _utc(item.get("updated_parsed"))
-    updated = _utc(item.get("updated_parsed"))
+    # dict.get: FeedParserDict.get maps updated→published with a deprecation warning.
+    updated = _utc(dict.get(item, "updated_parsed"))
+    published = _utc(dict.get(item, "published_parsed")) or updated
     digest = hashlib.sha1(f"{title}\n{link}\n{summary_html}".encode()).hexdigest()
     return Entry(
         feed=feed,
@@ -132,9 +133,9 @@ def parse_feed(
     ttl = _text(parsed.feed.get("ttl")).strip()
     result.ttl_minutes = int(ttl) if ttl.isdigit() else None
     if parsed.get("bozo"):
-        exc = parsed.get("bozo_exception")
-        if type(exc).__name__ not in _BENIGN_BOZO:
-            result.error = f"malformed feed ({_one_line(exc)})"
+        problem = parsed.get("bozo_exception")
+        if type(problem).__name__ not in _BENIGN_BOZO:
+            result.error = f"malformed feed ({_one_line(problem)})"
     if not parsed.entries and not parsed.get("version") and result.error is None:
         result.error = "not a feed (no RSS or Atom found)"
     seen: set[str] = set()

@@ -27,8 +27,10 @@ from crpsdigest.fetch import (
     read_source,
 )
 from crpsdigest.models import Digest, Entry, FeedRef
+from crpsdigest.overrides import Overrides
 from crpsdigest.parse import parse_feed
 from crpsdigest.render import write_outputs
+from crpsdigest.rules import Rules
 from crpsdigest.store import Store
 
 
@@ -113,7 +115,7 @@ def build_week(
     site = config.site()
     feeds = {f.url: f for f in config.feed_refs()}
     entries = store.load_entries(feeds)
-    judged = judge(entries, classifier, store.clusters(), site.timezone)
+    judged = judge(entries, classifier, store.clusters(), site.timezone, Rules.from_config(config))
     store.save_clusters({j.entry.uid: j.cluster.cluster for j in judged})
     digest, shown = build_digest(
         site,
@@ -123,6 +125,7 @@ def build_week(
         store.shown_before(week),
         store.sent_weeks(),
         store.changed_entries(),
+        Overrides.from_config(config),
     )
     content_changed = store.save_digest(
         week, digest_to_json(digest), content_hash(digest), shown, now
@@ -172,6 +175,7 @@ def inspect_sources(
         info = clusters[entry.uid]
         row: dict[str, Any] = {
             "source": source,
+            "uid": entry.uid,
             "guid": entry.guid,
             "title": entry.title,
             "link": entry.link,
