@@ -377,7 +377,7 @@ def _print_feed_health(ctx: Context) -> None:
     with ctx.store() as store:
         states = load_feed_states(store)
     now = _now()
-    print_health(Console(), health_rows(states, refs, now))
+    print_health(Console(), health_rows(states, refs, now), refs)
     click.echo(f"written {write_health(states, refs, ctx.out, now)}")
 
 

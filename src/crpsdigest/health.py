@@ -180,20 +180,35 @@ STATUS_STYLE = {"gone": "bold red", "broken": "red", "moved": "yellow", "stale":
                 "new": "cyan", "ok": "green"}
 
 
-def print_health(console: Console, rows: Sequence[HealthRow]) -> None:
-    """The ``crpsdigest feeds`` table, then the to-do lines."""
-    table = Table(title="Feed health")
-    for name in ("Feed", "Status", "Last success", "Fails", "Entries", "Detail"):
-        table.add_column(name, overflow="fold")
-    for r in rows:
-        table.add_row(
-            r.feed.name, f"[{STATUS_STYLE[r.status]}]{r.status}[/]", _date(r.state.last_success),
-            str(r.state.consecutive_failures or ""), str(r.state.entries_seen), r.detail,
-        )
-    console.print(table)
+def print_health(console: Console, rows: Sequence[HealthRow], feeds: Sequence[FeedRef]) -> None:
+    """``crpsdigest feeds``: a rich table on a terminal, plain lines otherwise; then the to-dos.
+
+    Plain lines keep feeds.yaml's index, name, topic and url first, so they grep and diff well.
+    """
+    if console.is_terminal:
+        table = Table(title="Feed health")
+        for name in ("Feed", "Status", "Last success", "Fails", "Entries", "Detail"):
+            table.add_column(name, overflow="fold")
+        for r in rows:
+            table.add_row(
+                r.feed.name, f"[{STATUS_STYLE[r.status]}]{r.status}[/]",
+                _date(r.state.last_success), str(r.state.consecutive_failures or ""),
+                str(r.state.entries_seen), r.detail,
+            )
+        console.print(table)
+    else:
+        index = {f.url: i for i, f in enumerate(feeds)}
+        width = max((len(r.feed.name) for r in rows), default=0)
+        for r in rows:
+            console.print(
+                f"{index[r.feed.url]:>3}  {r.feed.name:<{width}}  {r.feed.topic:<7}  "
+                f"{r.feed.url}  [{r.status}] {r.detail}",
+                markup=False, highlight=False, soft_wrap=True,
+            )
     for r in rows:
         if r.action:
-            console.print(f"{r.feed.name}: {r.action}", markup=False, highlight=False)
+            console.print(f"{r.feed.name}: {r.action}", markup=False, highlight=False,
+                          soft_wrap=True)
         if r.duplicates:
             console.print(f"{r.feed.name}: same feed as {', '.join(r.duplicates)}; keep one",
-                          markup=False, highlight=False)
+                          markup=False, highlight=False, soft_wrap=True)
