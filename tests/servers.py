@@ -190,6 +190,8 @@ class FaultHandler(BaseHTTPRequestHandler):
                 self._send(429, b"", {"Retry-After": "1"})
             else:
                 self.feed(rss("throttled", 2))
+        elif path == "/always-503":
+            self._send(503, b"", {"Retry-After": "1"})
         elif path == "/throttled-long":
             self._send(429, b"", {"Retry-After": "3600"})
         elif path == "/moved":

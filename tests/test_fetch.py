@@ -202,6 +202,16 @@ def test_long_retry_after_postpones_without_waiting(server: FaultServer) -> None
     assert r.state.not_before - datetime.now(UTC) > timedelta(minutes=59)
 
 
+def test_retries_share_the_feed_time_limit(server: FaultServer) -> None:
+    feed = ref(server, "busy", "/always-503")
+    started = time.monotonic()
+    r = run([feed], options=replace_opts(total_timeout=1.5))["busy"]
+    assert time.monotonic() - started < 1.5
+    assert r.outcome == "error"
+    assert "HTTP 503 Service Unavailable (after 2 attempts; no time left" in r.message
+    assert server.log.hits["/always-503"] == 2
+
+
 def test_gone_feed_is_not_requested_again(server: FaultServer) -> None:
     feed = ref(server, "gone2", "/gone")
     first = run([feed])["gone2"]
