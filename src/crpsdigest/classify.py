@@ -64,7 +64,9 @@ def _check_regex(value: object, where: str, errors: list[str]) -> None:
         errors.append(f"{where}: invalid regular expression ({exc})")
 
 
-def _check_one(item: object, where: str, known: set[str], errors: list[str]) -> None:
+def _check_one(
+    item: object, where: str, bundled: set[str], known: set[str], errors: list[str]
+) -> None:
     if not isinstance(item, dict):
         errors.append(f"{where}: must be a mapping with at least a slug")
         return
@@ -74,7 +76,7 @@ def _check_one(item: object, where: str, known: set[str], errors: list[str]) -> 
     if not isinstance(slug, str) or not _SLUG.match(slug):
         errors.append(f"{where}.slug: must be lowercase words joined by hyphens, got {slug!r}")
         return
-    is_new = slug not in known
+    is_new = slug not in bundled
     for key in ("name", "group"):
         if key in item and (not isinstance(item[key], str) or not item[key].strip()):
             errors.append(f"{where}.{key}: must be a non-empty string")
@@ -101,6 +103,10 @@ def _check_one(item: object, where: str, known: set[str], errors: list[str]) -> 
             _check_regex(pat.get("regex"), f"{at}.regex", errors)
             if "near" in pat:
                 _check_regex(pat["near"], f"{at}.near", errors)
+            gate = pat.get("gate", [])
+            gates = [gate] if isinstance(gate, str) else gate
+            if not isinstance(gates, list) or not all(isinstance(g, str) and g for g in gates):
+                errors.append(f"{at}.gate: must be a string or a list of strings")
         else:
             _check_regex(pat, at, errors)
     for i, pat in enumerate(item.get("exclude", []) or []):
@@ -121,12 +127,13 @@ def validate_treatments(extra: list[dict[str, Any]]) -> list[str]:
     """Problems in a feeds.yaml ``treatments:`` list, as ``treatments[i].key: message`` lines."""
     if not isinstance(extra, list):
         return ["treatments: must be a list of treatments"]
-    known = {t["slug"] for t in _load_bundled()}
+    bundled = {t["slug"] for t in _load_bundled()}
+    known = set(bundled)
     known.update(t["slug"] for t in extra if isinstance(t, dict) and isinstance(t.get("slug"), str))
     errors: list[str] = []
     seen: set[str] = set()
     for i, item in enumerate(extra):
-        _check_one(item, f"treatments[{i}]", known, errors)
+        _check_one(item, f"treatments[{i}]", bundled, known, errors)
         slug = item.get("slug") if isinstance(item, dict) else None
         if isinstance(slug, str):
             if slug in seen:
@@ -165,7 +172,7 @@ class Treatment:
     group: str
     terms: tuple[str, ...]
     abbreviations: tuple[tuple[str, str | None], ...] = ()
-    patterns: tuple[tuple[str, str | None], ...] = ()
+    patterns: tuple[tuple[str, str | None, tuple[str, ...]], ...] = ()
     classes: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     suppressed_by: tuple[str, ...] = ()
@@ -179,17 +186,21 @@ class Treatment:
             (a["abbr"], a.get("near")) if isinstance(a, dict) else (a, None)
             for a in raw.get("abbreviations", []) or []
         )
-        pats = tuple(
-            (p["regex"], p.get("near")) if isinstance(p, dict) else (p, None)
-            for p in raw.get("patterns", []) or []
-        )
+        pats: list[tuple[str, str | None, tuple[str, ...]]] = []
+        for p in raw.get("patterns", []) or []:
+            if isinstance(p, dict):
+                gate = p.get("gate", ())
+                gates = (gate,) if isinstance(gate, str) else tuple(gate)
+                pats.append((p["regex"], p.get("near"), tuple(g.lower() for g in gates)))
+            else:
+                pats.append((p, None, ()))
         return cls(
             slug=raw["slug"],
             name=raw.get("name", raw["slug"]),
             group=raw.get("group", "other"),
             terms=tuple(terms),
             abbreviations=abbrs,
-            patterns=pats,
+            patterns=tuple(pats),
             classes=tuple(raw.get("classes", []) or []),
             exclude=tuple(raw.get("exclude", []) or []),
             suppressed_by=tuple(raw.get("suppressed_by", []) or []),
@@ -236,12 +247,209 @@ def _trie_regex(words: Iterable[list[str]]) -> str:
     return emit(trie)
 
 
-@dataclass
-class _Mention:
-    start: int
-    end: int
-    slug: str
-    abbreviation: bool
+# --------------------------------------------------------------------------- scanning
+
+_REGEX_META = set("\\()[]{}?*+|^$.")
+
+
+def _anchor(pattern: str) -> str:
+    """The literal text a rule's regex starts with (what the automaton looks for)."""
+    out: list[str] = []
+    for ch in pattern:
+        if ch in _REGEX_META:
+            if ch in "?*{" and out:
+                out.pop()  # the character before a quantifier is optional
+            break
+        out.append(ch)
+    anchor = "".join(out).lower().rstrip()
+    if not anchor or (len(anchor) < 2 and anchor.isalnum()):
+        raise ValueError(f"rule needs a literal start of two or more characters: {pattern!r}")
+    return anchor
+
+
+def _split_leading(src: str) -> tuple[list[str], str, bool] | None:
+    """``(?:a|b)rest`` -> (["a", "b"], "rest", optional?); None when src has no leading group."""
+    if not src.startswith("(?:"):
+        return None
+    branches: list[str] = []
+    depth, start, i = 1, 3, 3
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # skip a character class whole
+            i = src.index("]", i + 2)
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                branches.append(src[start:i])
+                break
+        elif ch == "|" and depth == 1:
+            branches.append(src[start:i])
+            start = i + 1
+        i += 1
+    rest = src[i + 1 :]
+    optional = rest[:1] in ("?", "*")
+    return branches, (rest[1:] if optional else rest), optional
+
+
+def _literal_led(pattern: str, limit: int = 40) -> list[str]:
+    """Rewrite a regex as alternatives that each start with a literal character.
+
+    Python's ``re`` finds a literal start with a fast scan, but tries every position for a
+    pattern that starts with a group, ``\\b`` or an alternation. A leading ``\\b`` becomes a
+    look-behind after the first character. Returns [pattern] when it cannot be rewritten.
+    """
+    out: list[str] = []
+    todo = [pattern]
+    while todo:
+        src = todo.pop()
+        if src.startswith(r"\b") and src[2:3].isalnum():
+            src = src[2] + f"(?<!\\w{re.escape(src[2])})" + src[3:]
+        split = _split_leading(src)
+        if split is None:
+            if not src[:1].isalnum():
+                return [pattern]
+            out.append(src)
+        else:
+            branches, tail, optional = split
+            if any("|" in b and b.count("(") != b.count(")") for b in branches):
+                return [pattern]
+            todo.extend(b + tail for b in branches)
+            if optional:
+                todo.append(tail)
+        if len(out) + len(todo) > limit:
+            return [pattern]
+    return out
+
+
+def _literal_start(pattern: str) -> str:
+    """The literal text a regex from :func:`_literal_led` must start with ("" if too short)."""
+    src = re.sub(r"^(.)\(\?<!\\w[^)]*\)", r"\1", pattern)
+    try:
+        literal = _anchor(src)
+    except ValueError:
+        return ""
+    return literal if len(literal) >= 3 else ""
+
+
+def _anchors(pattern: str, limit: int = 24) -> list[str]:
+    """Literal starts of a regex for the automaton: longest literal runs, ``\\s+`` read as
+    one space, leading ``(?:a|b)`` groups expanded into one anchor per branch."""
+    found: list[str] = []
+
+    def walk(src: str, literal: str) -> None:
+        i = 0
+        while i < len(src):
+            if src.startswith(r"\s+", i):
+                literal += " "
+                i += 3
+                continue
+            if src.startswith(r"\b", i):
+                i += 2
+                continue
+            if src.startswith("(?:", i):
+                split = _split_leading(src[i:])
+                if split is not None and not split[2] and len(found) + len(split[0]) <= limit:
+                    for branch in split[0]:
+                        walk(branch + split[1], literal)
+                    return
+                break
+            ch = src[i]
+            if ch in _REGEX_META:
+                if ch in "?*{" and literal:
+                    literal = literal[:-1]  # the character before a quantifier is optional
+                break
+            literal += ch
+            i += 1
+        found.append(literal)
+
+    walk(pattern, "")
+    anchors = []
+    for literal in found:
+        anchor = literal.lower().rstrip()
+        if not anchor or (len(anchor) < 2 and anchor.isalnum()):
+            raise ValueError(f"rule needs a literal start of two or more characters: {pattern!r}")
+        if anchor not in anchors:
+            anchors.append(anchor)
+    return anchors
+
+
+@dataclass(frozen=True)
+class _Rule:
+    category: str  # "term", "abbr", "pattern", "crps", "cue", "kind", "academic"
+    label: str
+    regex: re.Pattern[str]
+    cased: bool = False  # match on the case-kept text instead of the lower-cased one
+
+
+class _Scanner:
+    """Aho-Corasick over the rules' literal anchors, then each rule's regex at the hit.
+
+    Python's ``re`` visits every position of the text for every alternative; with a few
+    hundred synonyms and cue phrases that costs milliseconds per entry. The automaton finds
+    the few positions worth trying in one C-level pass.
+    """
+
+    def __init__(self, groups: dict[str, str]) -> None:
+        self._groups = groups  # category -> automaton that finds its anchors
+        self._rules: dict[str, dict[str, dict[str, list[_Rule]]]] = {}
+        self._automata: dict[str, Any] = {}
+
+    def add(self, rule: _Rule, anchors: Iterable[str] | None = None) -> None:
+        group = self._rules.setdefault(self._groups[rule.category], {})
+        for anchor in anchors if anchors is not None else _anchors(rule.regex.pattern):
+            key = _spaced(anchor.lower())
+            if key[0].isalnum() and key.isascii():
+                key = " " + key  # only at a word start
+            rules = group.setdefault(key, {}).setdefault(rule.category, [])
+            if rule not in rules:
+                rules.append(rule)
+
+    def build(self) -> None:
+        import ahocorasick  # C extension: one pass over the text finds every anchor
+
+        for name, keys in self._rules.items():
+            automaton = ahocorasick.Automaton()
+            for key, by_category in keys.items():
+                # value: how far the word start is before the match end, and the rules to try
+                length = len(key) - 1 if key[0] == " " else len(key)
+                automaton.add_word(key, (length, tuple(by_category.items())))
+            automaton.make_automaton()
+            self._automata[name] = automaton
+
+    def candidates(self, doc: _Doc, group: str) -> None:
+        """Add to ``doc.candidates`` the positions worth trying, per category, with the rules."""
+        found = doc.candidates
+        for end, (length, by_category) in self._automata[group].iter(doc.spaced):
+            start = end - length
+            for category, category_rules in by_category:
+                if category in found:
+                    found[category].append((start, category_rules))
+                else:
+                    found[category] = [(start, category_rules)]
+
+    def matches(self, doc: _Doc, category: str) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the rules of one category that match at a candidate."""
+        out: list[tuple[str, int, int]] = []
+        for start, rules in doc.candidates.get(category, ()):
+            for rule in rules:
+                m = rule.regex.match(doc.folded if rule.cased else doc.lower, start)
+                if m is not None:
+                    out.append((rule.label, start, m.end()))
+        return out
+
+
+# ASCII punctuation that separates words becomes a space in the automaton's copy of the text;
+# "," ";" ":" "%" "/" "&" stay because some anchors contain them.
+_NON_WORD = re.compile(r"[\n\t\r.()\[\]{}\"'!?\-_*#@+=<>|\\~^`$]")
+
+
+def _spaced(text: str) -> str:
+    return _NON_WORD.sub(" ", text)
 
 
 @dataclass
@@ -252,42 +460,77 @@ class _Doc:
     folded: str  # accents folded, case kept
     lower: str  # folded and lower-cased
     title_end: int
-    lead_end: int
+    spaced: str = ""
+    candidates: dict[str, list[tuple[int, list[_Rule]]]] = field(default_factory=dict)
     _bounds: list[int] | None = field(default=None, repr=False)
+    _lead_end: int | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence holding ``pos`` (title is its own sentence)."""
+        """Bounds of the sentence holding ``pos`` (the title is a sentence of its own)."""
         if self._bounds is None:
             bounds = [0]
-            for m in _SENTENCE_BREAK.finditer(self.clean):
-                bounds.append(m.end())
+            bounds.extend(m.end() for m in _SENTENCE_BREAK.finditer(self.clean))
             bounds.append(len(self.clean) + 1)
             self._bounds = bounds
         i = bisect_right(self._bounds, pos) - 1
         return self._bounds[i], self._bounds[i + 1]
 
+    @property
+    def lead_end(self) -> int:
+        """End of the first sentence after the title: the lead weighs more than the body."""
+        if self._lead_end is None:
+            self._lead_end = self.sentence(self.title_end + 1)[1]
+        return self._lead_end
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"')\]]?\s+|\n+")
+
+_SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+|\n+")
+
+
+def _lower_regex(pattern: str) -> str:
+    """A pattern for lower-cased text: letters lowered, escapes (``\\S``, ``\\W``...) kept.
+
+    ``re.IGNORECASE`` switches off the literal-prefix search of Python's ``re``, which makes
+    the exclusion and context patterns many times slower; matching lower-cased text with a
+    lower-cased pattern gives the same answers.
+    """
+    out: list[str] = []
+    escaped = False
+    for ch in pattern:
+        out.append(ch if escaped else ch.lower())
+        escaped = not escaped and ch == "\\"
+    return "".join(out)
+
+
+def _lower_same_length(text: str) -> str:
+    lower = text.lower()
+    if len(lower) == len(text):
+        return lower
+    return "".join(ch.lower()[:1] or ch for ch in text)  # e.g. U+0130 lowers to two characters
 
 
 # --------------------------------------------------------------------------- relevance
 
-_CRPS_PATTERN = re.compile(
-    r"(?P<rsd>(?<![\w])RSD(?![\w]))"
-    r"|(?P<cs>(?<![\w])(?:CRPS|Crps|crps)(?:[12]|I{1,2})?(?![\w])|(?<![\w])(?:SDRC|RSDS)(?![\w]))"
-    r"|(?P<ci>(?i:"
-    r"complex[\s\-]*regional[\s\-]*pain[\s\-]*syndromes?"
-    r"|reflex[\s\-]*sympathetic[\s\-]*dystroph(?:y|ies)"
-    r"|causalgi(?:a|c)(?![\s\-]*like)"
-    r"|morbus[\s\-]+sudeck|sudeck(?:'s|s)?[\s\-]*(?:atrophy|dystrophy|disease|syndrom\w*|osteoporosis|point)"
-    r"|sudeck'sche|algo(?:neuro)?dystroph\w*|algo(?:neuro)?distrofi\w*|sindrome[\s\-]+algodistrofic\w*"
-    r"|shoulder[\s\-]*hand[\s\-]*syndrome"
-    r"|post[\s\-]*traumatic[\s\-]*(?:dystrophy|osteoporosis|pain[\s\-]*syndrome)"
-    r"|syndrome[\s\-]+douloureux[\s\-]+regional[\s\-]+complexe"
-    r"|sindrome[\s\-]+(?:de[\s\-]+)?dolor(?:oso)?[\s\-]+regional[\s\-]+complej[oa]"
-    r"|sindrome[\s\-]+(?:dolorosa[\s\-]+)?regionale[\s\-]+complessa"
-    r"|komplex\w*[\s\-]+regional\w*[\s\-]+schmerzsyndrom\w*"
-    r"))"
+_CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
+    ("crps", r"crps(?:[12]|i{1,2})?(?![\w])", False),
+    ("upper", r"SDRC(?![\w])", True),
+    ("upper", r"RSDS(?![\w])", True),
+    ("rsd", r"RSD(?![\w])", True),
+    ("name", r"complex[\s\-]*regional[\s\-]*pain[\s\-]*syndromes?(?![\w])", False),
+    ("name", r"reflex[\s\-]*sympathetic[\s\-]*dystroph(?:y|ies)", False),
+    ("name", r"causalgi(?:a|c)(?![\s\-]*like)", False),
+    ("name", r"morbus[\s\-]+sudeck", False),
+    ("name", r"sudeck(?:'s|s)?[\s\-]*(?:atrophy|dystrophy|disease|syndrom\w*|osteoporosis|"
+             r"point)|sudeck'sche", False),
+    ("name", r"algo(?:neuro)?(?:dystroph|distrofi)\w*", False),
+    ("name", r"sindrome[\s\-]+algodistrofic\w*", False),
+    ("name", r"shoulder[\s\-]*hand[\s\-]*syndrome", False),
+    ("name", r"post[\s\-]*traumatic[\s\-]*(?:dystrophy|osteoporosis|pain[\s\-]*syndrome)",
+     False),
+    ("name", r"syndrome[\s\-]+douloureux[\s\-]+regional[\s\-]+complexe", False),
+    ("name", r"sindrome[\s\-]+(?:de[\s\-]+)?dolor(?:oso)?[\s\-]+regional[\s\-]+complej[oa]",
+     False),
+    ("name", r"sindrome[\s\-]+(?:dolorosa[\s\-]+)?regionale[\s\-]+complessa", False),
+    ("name", r"komplex\w*[\s\-]+regional\w*[\s\-]+schmerzsyndrom\w*", False),
 )
 _RSD_PAIN = re.compile(
     r"pain|limb|\blegs?\b|\barms?\b|\bhands?\b|\bfoot\b|\bfeet\b|ankle|wrist|knee|burning|swell|"
@@ -306,122 +549,166 @@ _OTHER_CONDITIONS = re.compile(
 )
 
 
-def _relevance(doc: _Doc) -> list[tuple[int, int]]:
+def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
     """Spans that make the text about CRPS; empty when it is not."""
-    hits: list[tuple[int, int]] = []
-    for m in _CRPS_PATTERN.finditer(doc.folded):
-        if m.lastgroup == "rsd":
-            lo, hi = max(0, m.start() - 100), m.end() + 100
-            window = doc.folded[lo:hi]
+    spans: list[tuple[int, int]] = []
+    for label, start, end in hits:
+        if label == "crps" and doc.folded[start : start + 4] == "CRPs":
+            continue  # plural of CRP, C-reactive protein
+        if label == "rsd":
+            window = doc.folded[max(0, start - 100) : end + 100]
             if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
                 continue
-        hits.append((m.start(), m.end()))
-    if not hits:
+        spans.append((start, end))
+    if not spans:
         return []
-    if len(hits) >= 2 or hits[0][0] < doc.title_end:
-        return hits
+    if len(spans) >= 2 or spans[0][0] < doc.title_end:
+        return spans
     # A single mention inside a list of other conditions is not what the text is about.
-    s0, s1 = doc.sentence(hits[0][0])
-    others = _OTHER_CONDITIONS.findall(doc.folded, s0, s1)
-    if len(others) >= 2:
+    s0, s1 = doc.sentence(spans[0][0])
+    if len(_OTHER_CONDITIONS.findall(doc.folded, s0, s1)) >= 2:
         return []
-    return hits
+    return spans
 
 
 # --------------------------------------------------------------------------- subject vs mention
 
-# Cue phrases (matched on the lower-cased text). "pre" cues make treatments named after them in
-# the same clause non-subjects; "post" cues those named before them; "block" cues (eligibility
-# sections) run to the end of the paragraph or the next section heading; "xref" cues (pointers
-# to other articles) cover the rest of their sentence; "contrast" cues only the next phrase.
-_CUES = re.compile(
-    r"(?P<block>\b(?:(?:key\s+)?(?:inclusion|exclusion|eligibility)\s+criteri(?:a|on)"
-    r"|eligibility\s*:|criteres d'(?:inclusion|exclusion)|ein-?\s*und\s+ausschlusskriterien"
-    r"|ausschlusskriterien|einschlusskriterien|criterios de (?:inclusion|exclusion))\b)"
-    r"|(?P<head>\b(?:interventions?|arms?|treatment|primary outcomes?|secondary outcomes?|"
-    r"outcomes?|study design|design|sponsor|locations?|status|methods?|results?|conclusions?)"
-    r"\s*:)"
-    r"|(?P<xref>\b(?:(?:our|the|recent|earlier|previous|past|other|older)\s+)+"
-    r"(?:posts?|articles?|stories|blogs?|blog posts?|updates?|coverage|newsletters?)\s+"
-    r"(?:on|about|regarding|involving|covering)\b"
-    r"|\bfollowing\s+(?:recent|our|earlier|previous)\s+(?:articles?|posts?|stories|coverage)\b"
-    r"|\b(?:see|read)\s+(?:also|more|our)\b|\brelated\s*:|\byou may also like\b"
-    r"|\bwe\s+(?:have\s+)?(?:previously|recently|already)\s+(?:reported|written|wrote|covered)\b)"
-    r"|(?P<contrast>\b(?:unlike|rather than|instead of|as opposed to)\b)"
-    r"|(?P<pre>\b(?:after|despite|following)\s+(?:failing|failed|failure of|unsuccessful|"
-    r"ineffective|trying)\b"
-    r"|\b(?:had|has|have|'ve|'d|who)\s+(?:already\s+|previously\s+|also\s+)?"
-    r"(?:failed|tried|received|undergone|had|taken|been\s+(?:given|treated\s+with|on|offered))\b"
-    r"|\bfail(?:ed|ure of|ing)\s+(?:to respond to|treatments? with|trials? of)"
-    r"|\bpreviously\s+(?:received|tried|treated|had|used|been|given|on)\b"
-    r"|\bprevious(?:ly)?\s+(?:treatments?|therapies|use)\b"
-    r"|\bprior(?!\s+to\b)\b|\bhistory of\b|\b(?:treatment|medication|drug|medical)\s+history\b"
-    r"|\bdespite\b|\bin spite of\b|\b(?:refractory|resistant|unresponsive|non-?responsive)\s+to\b"
-    r"|\bdid not respond to\b|\bno (?:response|relief) (?:to|from)\b"
-    r"|\b(?:a )?variety of (?:treatments?|therap\w+|medications?)\b"
-    r"|\b(?:various|numerous|countless|many|multiple|several)\s+(?:other\s+)?"
-    r"(?:treatments|therapies|medications|drugs)\b"
-    r"|\bin addition to (?:their|his|her|my|usual|regular|standard|existing)\b"
-    r"|\busual care\b|\bstandard (?:care|treatment|of care)\b|\btreatment as usual\b"
-    r"|\bcurrent(?:ly)?\s+(?:care|treatments?|therapies|options|management)\s+"
-    r"(?:includes?|involves?|consists?|are|is|relies)\b"
-    r"|\b(?:both|all)\s+(?:arms|groups|patients|participants)\s+(?:also\s+)?"
-    r"(?:received|continued|got|had)\b"
-    r"|\bbackground\s+(?:therapy|medication|treatment)\b"
-    r"|\bstable\s+doses?\s+of\b|\bon\s+a\s+stable\b|\ballowed\s+to\s+continue\b"
-    r"|\bconcomitant\b|\brescue\s+medication\b"
-    r"|\b(?:requirements?|need)\s+for\b"
-    r"|\bexcluded\s+if\b|\bmust\s+not\s+have\b)"
-    r"|(?P<post>\b(?:had|has|have)\s+(?:all\s+)?(?:failed|not\s+(?:helped|worked))\b"
-    r"|\b(?:were|was)\s+(?:excluded|not\s+allowed|not\s+permitted)\b"
-    r"|\bwithout\s+(?:success|relief|benefit|improvement)\b|\bto\s+no\s+avail\b"
-    r"|\b(?:proved|was|were|seemed)\s+initially\s+(?:beneficial|helpful|effective)\b"
-    r"|\bnot\s+sustained\b|\bwore\s+off\b|\bstopped\s+working\b|\bnothing\s+(?:worked|helped)\b"
-    r"|\bdid\s+not\s+help\s+(?:her|him|them|me)\b)"
-    r"|(?P<brk>;|\bbut\b|\bwhereas\b|\bhowever\b|\bbefore\s+(?:starting|receiving|switching)\b"
-    r"|,\s+(?:she|he|they|we|i|it|which|who|then|so|the patient|patients|participants|now|"
-    r"later|until|when|while|and then|and now|and nothing|my|our|his|her|their)\b)"
+# Cue phrases, matched on the lower-cased text. "pre" cues make treatments named after them in
+# the same clause non-subjects; "post" cues those named before them in the clause; "block"
+# cues (eligibility sections) run to the end of the paragraph or the next section heading;
+# "xref" cues (pointers to other articles) and "contrast" cues ("unlike X") cover what follows
+# in their clause (contrast only up to the next comma). "brk" ends a clause, "head" a section.
+_W = r"(?![\w])"
+_CUE_RULES: tuple[tuple[str, str], ...] = (
+    ("block", r"inclusion\s+criteri(?:a|on)"),
+    ("block", r"exclusion\s+criteri(?:a|on)"),
+    ("block", r"eligibility(?:\s+criteria)?\s*:"),
+    ("block", r"key\s+(?:inclusion|exclusion)\s+criteria"),
+    ("block", r"criteres\s+d'(?:inclusion|exclusion)"),
+    ("block", r"(?:ein|aus)schlusskriterien"),
+    ("block", r"criterios\s+de\s+(?:inclusion|exclusion)"),
+    ("head", r"(?:interventions?|arms?|treatment|primary\s+outcomes?|secondary\s+outcomes?|"
+             r"outcomes?|design|sponsor|locations?|status|methods?|results?|conclusions?)\s*:"),
+    ("head", r"study\s+design\s*:"),
+    ("xref", r"(?:our|the|recent|earlier|previous|past|other|older)\s+(?:(?:recent|earlier|"
+             r"previous|past|other|older)\s+)?(?:posts?|articles?|stories|blogs?|blog\s+posts?|"
+             r"updates?|coverage|newsletters?)\s+(?:on|about|regarding|involving|covering)" + _W),
+    ("xref", r"following\s+(?:recent|our|earlier|previous)\s+(?:articles?|posts?|stories|"
+             r"coverage)" + _W),
+    ("xref", r"see\s+(?:also|more|our)" + _W),
+    ("xref", r"read\s+(?:also|more|our)" + _W),
+    ("xref", r"related\s*:"),
+    ("xref", r"you\s+may\s+also\s+like" + _W),
+    *(("xref", rf"we {w}\s+(?:previously\s+|recently\s+|already\s+)?(?:reported|written|"
+               r"wrote|covered)" + _W) for w in ("have", "previously", "recently", "already")),
+    ("contrast", r"unlike" + _W),
+    ("contrast", r"rather\s+than" + _W),
+    ("contrast", r"instead\s+of" + _W),
+    ("contrast", r"as opposed\s+to" + _W),
+    ("pre", r"after\s+(?:failing|failed|failure\s+of|unsuccessful|ineffective|trying)" + _W),
+    ("pre", r"despite" + _W),
+    ("pre", r"following\s+(?:failed|unsuccessful|failure\s+of)" + _W),
+    ("pre", r"(?:had|has|have|who)\s+(?:already\s+|previously\s+|also\s+)?(?:failed|tried|"
+            r"received|undergone|had|taken|been\s+(?:given|treated\s+with|on|offered))" + _W),
+    ("pre", r"ve(?<='ve)\s+(?:already\s+|previously\s+|also\s+)?(?:failed|tried|received|"
+            r"undergone|had|taken)" + _W),
+    ("pre", r"fail(?:ed|ure\s+of|ing)\s+(?:to\s+respond\s+to|treatments?\s+with|trials?\s+of)"
+            + _W),
+    ("pre", r"previously\s+(?:received|tried|treated|had|used|been|given|on)" + _W),
+    ("pre", r"previous(?:ly)?\s+(?:treatments?|therapies|use)" + _W),
+    ("pre", r"prior(?!\s+to\b)" + _W),
+    ("pre", r"history\s+of" + _W),
+    ("pre", r"(?:treatment|medication|drug|medical)\s+history" + _W),
+    ("pre", r"in spite\s+of" + _W),
+    ("pre", r"(?:refractory|resistant|unresponsive|non-?responsive)\s+to" + _W),
+    ("pre", r"did\s+not\s+respond\s+to" + _W),
+    ("pre", r"no (?:response|relief)\s+(?:to|from)" + _W),
+    ("pre", r"variety\s+of\s+(?:treatments?|therap\w+|medications?)" + _W),
+    ("pre", r"(?:various|numerous|countless|many|multiple|several)\s+(?:other\s+)?"
+            r"(?:treatments|therapies|medications|drugs)" + _W),
+    ("pre", r"in addition\s+to\s+(?:their|his|her|my|usual|regular|standard|existing)" + _W),
+    ("pre", r"usual\s+care" + _W),
+    ("pre", r"standard\s+(?:care|treatment|of\s+care)" + _W),
+    ("pre", r"treatment\s+as\s+usual" + _W),
+    ("pre", r"current(?:ly)?\s+(?:care|treatments?|therapies|options|management)\s+"
+            r"(?:includes?|involves?|consists?|are|is|relies)" + _W),
+    ("pre", r"(?:both|all)\s+(?:arms|groups|patients|participants)\s+(?:also\s+)?"
+            r"(?:received|continued|got|had)" + _W),
+    ("pre", r"background\s+(?:therapy|medication|treatment)" + _W),
+    ("pre", r"stable\s+doses?\s+of" + _W),
+    ("pre", r"on a stable" + _W),
+    ("pre", r"allowed\s+to\s+continue" + _W),
+    ("pre", r"concomitant" + _W),
+    ("pre", r"rescue\s+medication" + _W),
+    ("pre", r"(?:requirements?|need)\s+for" + _W),
+    ("pre", r"excluded\s+if" + _W),
+    ("pre", r"must\s+not\s+have" + _W),
+    ("pre", r"(?:should|must|can|do|does)\s*(?:not|n't)\s+be\s+(?:taken|combined|used|mixed)\s+"
+            r"with" + _W),
+    ("pre", r"interact(?:s|ions?)?\s+with" + _W),
+    ("post", r"(?:had|has|have)\s+(?:all\s+)?(?:failed|not\s+(?:helped|worked))" + _W),
+    ("post", r"(?:were|was)\s+(?:excluded|not\s+allowed|not\s+permitted)" + _W),
+    ("post", r"without\s+(?:success|relief|benefit|improvement)" + _W),
+    ("post", r"to no\s+avail" + _W),
+    ("post", r"(?:proved|was|were|seemed)\s+initially\s+(?:beneficial|helpful|effective)" + _W),
+    ("post", r"not\s+sustained" + _W),
+    ("post", r"wore\s+off" + _W),
+    ("post", r"stopped\s+working" + _W),
+    ("post", r"nothing\s+(?:worked|helped)" + _W),
+    ("post", r"did\s+not\s+help\s+(?:her|him|them|me)" + _W),
+    ("brk", r";"),
+    ("brk", r"but" + _W),
+    ("brk", r"whereas" + _W),
+    ("brk", r"however" + _W),
+    ("brk", r"before\s+(?:starting|receiving|switching)" + _W),
+    ("brk", r",\s+(?:she|he|they|we|i|it|which|who|then|so|the\s+patient|patients|participants|"
+            r"now|later|until|when|while|and\s+then|and\s+now|and\s+nothing|my|our|his|her|"
+            r"their)" + _W),
 )
 _RESEARCH_CUE = re.compile(r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)")
 
 
 @dataclass
 class _Cues:
-    pre: list[tuple[int, int, str]]  # (start, end, kind), sorted by start
+    """Cue positions of one entry, queried per treatment mention."""
+
+    cues: list[tuple[int, int, str]]  # (start, end, kind), sorted by start
     starts: list[int]
     breaks: list[int]
     heads: list[int]
 
     @classmethod
-    def scan(cls, lower: str) -> _Cues:
-        pre: list[tuple[int, int, str]] = []
+    def from_hits(cls, hits: list[tuple[str, int, int]]) -> _Cues:
+        cues: list[tuple[int, int, str]] = []
         breaks: list[int] = []
         heads: list[int] = []
-        for m in _CUES.finditer(lower):
-            kind = m.lastgroup or ""
+        for kind, start, end in sorted(hits, key=lambda h: h[1]):
             if kind == "brk":
-                breaks.append(m.start())
+                breaks.append(start)
             elif kind == "head":
-                heads.append(m.start())
+                heads.append(start)
             else:
-                pre.append((m.start(), m.end(), kind))
-        return cls(pre, [c[0] for c in pre], breaks, heads)
+                cues.append((start, end, kind))
+        return cls(cues, [c[0] for c in cues], breaks, heads)
 
-    def _between(self, positions: Sequence[int], lo: int, hi: int) -> bool:
+    @staticmethod
+    def _between(positions: Sequence[int], lo: int, hi: int) -> bool:
         i = bisect_left(positions, lo)
         return i < len(positions) and positions[i] < hi
 
     def non_subject(self, doc: _Doc, start: int, end: int) -> bool:
         """True when the mention at [start, end) is history, criterion, background and so on."""
+        if not self.cues:
+            return False
         s0, s1 = doc.sentence(start)
         paragraph_start = doc.lower.rfind("\n", 0, start) + 1
         lo = bisect_left(self.starts, min(s0, paragraph_start))
-        for c_start, c_end, kind in self.pre[lo:]:
+        for c_start, c_end, kind in self.cues[lo:]:
             if c_start >= start:
-                if kind == "post" and c_start < s1 and not self._between(self.breaks, end, c_start):
-                    return True
                 if c_start >= s1:
                     break
+                if kind == "post" and not self._between(self.breaks, end, c_start):
+                    return True
                 continue
             if kind == "block":
                 if c_start >= paragraph_start and not self._between(self.heads, c_end, start):
@@ -444,50 +731,96 @@ _KIND_ORDER = (
     "clinical-trial", "recruiting", "rct", "systematic-review", "case-report", "guideline",
     "news", "personal-story", "fundraising-event",
 )
-_KIND_CUES = re.compile(
-    r"(?P<trial_id>(?<![\w])(?:NCT\d{8}|ISRCTN\d{6,}|(?i:eudract)(?:\s*(?:no\.?|number))?:?\s*"
-    r"20\d\d-\d{6}-\d\d))"
-    r"|(?P<trial>(?i:\bphase\s*(?:[1-4]|i{1,3}|iv)(?:\s*/\s*(?:[1-4]|i{1,3}))?\b"
-    r"|\bclinical\s+(?:trials?|study)\b|\b(?:pilot|feasibility|open[\s\-]*label|crossover|"
-    r"multi-?cent(?:re|er)|interventional)\s+(?:study|trial)\b|\bopen\s+pilot\b"
-    r"|\b(?:this|the|a|new|our)\s+(?:\w+\s+){0,2}trial\s+(?:will|is|has|tests?|compares?)\b"
-    r"|\bessai\s+clinique\b|\bstudio\s+clinico\b|\bensayo\s+clinico\b|\bklinische\s+studie\b))"
-    r"|(?P<rct>(?i:\brandomi[sz]ed\b|\brandomi[sz]ed?\s+to\b|\brandomly\s+assigned\b"
-    r"|\bdouble[\s\-]*blind(?:ed)?\b|\bplacebo[\s\-]*controlled\b|\bsham[\s\-]*controlled\b"
-    r"|\brandomi[sz]zat[oa]\b|\brandomisiert\w*|\baleatori[sz]ad[oa]\b|\brandomise[ed]?\b)"
-    r"|(?<![\w])RCTs?(?![\w]))"
-    r"|(?P<recruiting>(?i:\b(?:not\s+yet\s+)?recruiting\b|\bnow\s+enrolling\b"
-    r"|\b(?:started|begun|began|is|are)\s+enrolling\b|\benrolling\s+(?:now|patients|participants)\b"
-    r"|\bseek(?:s|ing)?\s+(?:participants|volunteers|patients)\b"
-    r"|\bvolunteers\s+(?:needed|wanted)\b|\blooking\s+for\s+(?:participants|volunteers)\b"
-    r"|\brecruitment\s+(?:is\s+)?open\b))"
-    r"|(?P<review>(?i:\bsystematic(?:ally)?\s+review\w*|\bmeta[\s\-]*analys[ie]s\b"
-    r"|\bcochrane\b|\brevue\s+systematique\b|\brevision\s+sistematica\b))"
-    r"|(?P<narrative>(?i:\bnarrative\s+review\b))"
-    r"|(?P<case>(?i:\bcase\s+(?:reports?|series|study|studies)\b|\ba\s+case\s+of\b"
-    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|\d+)\s+cases\b"
-    r"|\bthe\s+cases\s+of\b|\bserie\s+de\s+cas\b|\bfallbericht\b|\bcaso\s+clinico\b"
-    r"|\bserie\s+de\s+casos\b))"
-    r"|(?P<guideline>(?i:\bguidelines?\b|\bguidance\b|\bconsensus\s+(?:statement|"
-    r"recommendations?|report)\b|\bpractice\s+parameters?\b|\brecommandations\b|\bleitlinie\w*"
-    r"|\blinee\s+guida\b|\bguias?\s+de\s+practica\b))"
-    r"|(?P<fundraising>(?i:\brais(?:e|es|ed|ing)\s+(?:money|funds|awareness\s+and\s+money|£|\$|€|\d)"
-    r"|\bfund-?rais\w*|\bjustgiving\b|\bgofundme\b|\bsponsored\s+\w+|\bsponsor\s+me\b"
-    r"|\bawareness\s+(?:day|month|week)\b|\bcharity\s+(?:walk|run|ball|event|auction|challenge)\b"
-    r"|\bmarathon\b|\bbake\s+sale\b|\bskydive\b|\bdonate\b))"
-    r"|(?P<story>(?i:\bmy\s+(?:journey|story|life\s+with|crps|rsd)\b"
-    r"|\bshares?\s+(?:her|his|their)\s+story\b|\bpatient\s+profile\b))"
-)
-_FIRST_PERSON = re.compile(r"(?<![\w'])(?:I|I'm|I've|I'd|I'll|my|My|me)(?![\w'])")
-_ACADEMIC = re.compile(
-    r"(?:^|\n)\s*(?:background|objectives?|aims?|methods?|results?|conclusions?|purpose)\s*:"
-    r"|\bwe\s+(?:included|randomi[sz]ed|pooled|measured|describe|report|reviewed|searched|found|"
-    r"identified|examined|estimated|summari[sz]e|assessed|analy[sz]ed|investigated|present|"
-    r"retrospectively|prospectively|conducted|compared|evaluated|identified|recruited)\b"
-    r"|\bin\s+this\s+(?:randomi[sz]ed|double-blind|open|prospective|retrospective|study|trial)\b"
-    r"|\b(?:patients|participants|subjects)\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|"
-    r"allocated|assigned)\b",
-    re.I,
+_NUM_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+# (label, regex, cased): cased rules are matched on the case-kept text.
+_KIND_RULES: tuple[tuple[str, str, bool], ...] = (
+    ("trial_id", r"NCT\d{8}(?![\w])", True),
+    ("trial_id", r"ISRCTN\d{6,}(?![\w])", True),
+    ("trial_id", r"eudract(?:\s*(?:no\.?|number))?:?\s*20\d\d-\d{6}-\d\d", False),
+    ("trial", r"phase\s*(?:[1-4]|i{1,3}|iv)(?:\s*/\s*(?:[1-4]|i{1,3}))?(?![\w])", False),
+    ("trial", r"clinical\s+(?:trials?|study)" + _W, False),
+    ("trial", r"(?:pilot|feasibility|crossover|interventional)\s+(?:study|trial)" + _W, False),
+    ("trial", r"open[\s\-]*label\s+(?:study|trial|extension)" + _W, False),
+    ("trial", r"multi-?cent(?:re|er)\s+(?:study|trial)" + _W, False),
+    ("trial", r"open\s+pilot" + _W, False),
+    ("trial", r"(?:trial|study)\s+(?:will\s+(?:test|"
+              r"compare|recruit|enrol|evaluate|assess)|tests?|compares?|is\s+recruiting)" + _W,
+     False),
+    ("trial", r"trial\s+(?:will|is|has)" + _W, False),
+    ("trial", r"essai\s+clinique", False),
+    ("trial", r"studio\s+clinico", False),
+    ("trial", r"ensayo\s+clinico", False),
+    ("trial", r"klinische\s+studie", False),
+    ("rct", r"randomi[sz](?:ed|ation|ing)?" + _W, False),
+    ("rct", r"randomly\s+assigned" + _W, False),
+    ("rct", r"double[\s\-]*blind(?:ed)?" + _W, False),
+    ("rct", r"placebo[\s\-]*controlled" + _W, False),
+    ("rct", r"sham[\s\-]*controlled" + _W, False),
+    ("rct", r"randomizzat[oa]" + _W, False),
+    ("rct", r"randomisiert\w*", False),
+    ("rct", r"aleatori[sz]ad[oa]" + _W, False),
+    ("rct", r"RCTs?(?![\w])", True),
+    ("recruiting", r"recruiting" + _W, False),
+    ("recruiting", r"not\s+yet\s+recruiting" + _W, False),
+    ("recruiting", r"now\s+enrolling" + _W, False),
+    ("recruiting", r"(?:started|begun|began|is|are)\s+enrolling" + _W, False),
+    ("recruiting", r"enrolling\s+(?:now|patients|participants)" + _W, False),
+    ("recruiting", r"seek(?:s|ing)?\s+(?:participants|volunteers|patients)" + _W, False),
+    ("recruiting", r"volunteers\s+(?:needed|wanted)" + _W, False),
+    ("recruiting", r"looking\s+for\s+(?:participants|volunteers)" + _W, False),
+    ("recruiting", r"recruitment\s+(?:is\s+)?open" + _W, False),
+    ("review", r"systematic(?:ally)?\s+review\w*", False),
+    ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
+    ("review", r"cochrane" + _W, False),
+    ("review", r"revue\s+systematique", False),
+    ("review", r"revision\s+sistematica", False),
+    ("case", r"case\s+(?:reports?|series|study|studies)" + _W, False),
+    ("case", r"a case of" + _W, False),
+    ("case", r"the\s+cases\s+of" + _W, False),
+    *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
+    ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
+    ("case", r"fallbericht\w*", False),
+    ("case", r"caso\s+clinico" + _W, False),
+    ("guideline", r"guidelines?" + _W, False),
+    ("guideline", r"guidance" + _W, False),
+    ("guideline", r"consensus\s+(?:statement|recommendations?|report|guidelines?)" + _W, False),
+    ("guideline", r"practice\s+parameters?" + _W, False),
+    ("guideline", r"recommandations" + _W, False),
+    ("guideline", r"leitlinie\w*", False),
+    ("guideline", r"linee\s+guida" + _W, False),
+    ("fundraising", r"rais(?:e|es|ed|ing)\s+(?:money|funds|awareness\s+and\s+money|£|\$|€|\d)",
+     False),
+    ("fundraising", r"fund-?rais\w*", False),
+    ("fundraising", r"justgiving" + _W, False),
+    ("fundraising", r"gofundme" + _W, False),
+    ("fundraising", r"sponsored\s+\w+", False),
+    ("fundraising", r"sponsor\s+me" + _W, False),
+    ("fundraising", r"awareness\s+(?:day|month|week)" + _W, False),
+    ("fundraising", r"charity\s+(?:walk|run|ball|event|auction|challenge)" + _W, False),
+    ("fundraising", r"marathon" + _W, False),
+    ("fundraising", r"bake\s+sale" + _W, False),
+    ("fundraising", r"skydive" + _W, False),
+    ("fundraising", r"donate" + _W, False),
+    *(("story", rf"my {w}" + _W, False) for w in ("journey", "story", "life with", "crps", "rsd")),
+    ("story", r"shares?\s+(?:her|his|their)\s+story" + _W, False),
+    ("story", r"patient\s+profile" + _W, False),
+    ("academic", r"background\s*:", False),
+    ("academic", r"objectives?\s*:", False),
+    ("academic", r"aims?\s*:", False),
+    ("academic", r"methods?\s*:", False),
+    ("academic", r"results?\s*:", False),
+    ("academic", r"conclusions?\s*:", False),
+    ("academic", r"purpose\s*:", False),
+    *(("academic", rf"we {verb}" + _W, False) for verb in (
+        "included", "randomised", "randomized", "pooled", "measured", "describe", "report",
+        "reviewed", "searched", "found", "identified", "examined", "estimated", "summarise",
+        "summarize", "assessed", "analysed", "analyzed", "investigated", "present",
+        "retrospectively", "prospectively", "conducted", "compared", "evaluated", "recruited")),
+    ("academic", r"in this\s+(?:randomi[sz]ed|double-blind|open|prospective|retrospective|"
+                 r"study|trial)" + _W, False),
+    *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
+                   r"assigned)" + _W, False) for who in ("patients", "participants", "subjects")),
+    ("listing", r"status\s*:", False),
 )
 _ACADEMIC_TITLE = re.compile(
     r":\s*(?:a|an|the)?\s*(?:randomi|double|placebo|systematic|meta|case|retrospective|"
@@ -495,7 +828,6 @@ _ACADEMIC_TITLE = re.compile(
     r"multicent|single|two|three)",
     re.I,
 )
-_LISTING = re.compile(r"(?:^|\n)\s*(?:overall\s+)?status\s*:", re.I)
 _PUB_TYPE_KINDS = {
     "randomized controlled trial": ("rct", "clinical-trial"),
     "controlled clinical trial": ("clinical-trial",),
@@ -517,7 +849,9 @@ _PUB_TYPE_KINDS = {
 }
 
 
-def _kinds(entry: Entry, doc: _Doc, evidence: dict[str, list[str]]) -> list[str]:
+def _kinds(
+    entry: Entry, doc: _Doc, hits: list[tuple[str, int, int]], evidence: dict[str, list[str]]
+) -> list[str]:
     found: dict[str, list[str]] = {}
 
     def add(kind: str, phrase: str) -> None:
@@ -537,45 +871,46 @@ def _kinds(entry: Entry, doc: _Doc, evidence: dict[str, list[str]]) -> list[str]
     if from_registry:
         add("clinical-trial", "ClinicalTrials.gov")
 
-    cue_hits: dict[str, list[str]] = {}
-    for m in _KIND_CUES.finditer(doc.folded):
-        group = m.lastgroup or ""
-        if group == "recruiting":
-            before = doc.lower[max(0, m.start() - 12) : m.start()]
-            if "not" in before.split()[-1:] or before.rstrip().endswith(("not", "not,")):
+    cue: dict[str, list[str]] = {}
+    for label, start, end in sorted(hits, key=lambda h: h[1]):
+        if label == "recruiting":
+            before = doc.lower[max(0, start - 6) : start]
+            if before.rstrip(" ,").endswith("not") and not doc.lower.startswith("not", start):
+                continue  # "active, not recruiting"
+        if label == "listing" and start and doc.lower.rfind("\n", 0, start) != -1:
+            line_start = doc.lower.rfind("\n", 0, start) + 1
+            if doc.lower[line_start:start].strip():
                 continue
-        phrase = doc.clean[m.start() : m.end()]
-        cue_hits.setdefault(group, []).append(phrase)
+        cue.setdefault(label, []).append(doc.clean[start:end])
 
-    review = "review" in cue_hits or "systematic-review" in found
-    if review:
-        for phrase in cue_hits.get("review", []):
+    if "review" in cue or "systematic-review" in found:
+        for phrase in cue.get("review", []):
             add("systematic-review", phrase)
     else:
-        for phrase in cue_hits.get("trial_id", []) + cue_hits.get("trial", []):
+        for phrase in cue.get("trial", []):
             add("clinical-trial", phrase)
-        for phrase in cue_hits.get("rct", []):
+        for phrase in cue.get("rct", []):
             add("rct", phrase)
             add("clinical-trial", phrase)
-    for phrase in cue_hits.get("trial_id", []):
+    for phrase in cue.get("trial_id", []):
         add("clinical-trial", phrase)
     if "clinical-trial" in found:
-        for phrase in cue_hits.get("recruiting", []):
+        for phrase in cue.get("recruiting", []):
             add("recruiting", phrase)
-    for phrase in cue_hits.get("case", []):
-        add("case-report", phrase)
-    for phrase in cue_hits.get("guideline", []):
-        add("guideline", phrase)
-    for phrase in cue_hits.get("fundraising", []):
-        add("fundraising-event", phrase)
+    for label, kind in (("case", "case-report"), ("guideline", "guideline"),
+                        ("fundraising", "fundraising-event")):
+        for phrase in cue.get(label, []):
+            add(kind, phrase)
 
-    first_person = len(_FIRST_PERSON.findall(doc.folded))
-    if "story" in cue_hits or first_person >= 3:
-        add("personal-story", (cue_hits.get("story") or ["first-person account"])[0])
-    academic = bool(entry.pub_types) or bool(
-        _ACADEMIC.search(doc.folded) or _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
+    first_person = sum(doc.spaced.count(f" {w} ") for w in ("i", "my", "me")) - sum(
+        doc.spaced.count(f" {w} i ") for w in ("type", "crps")
     )
-    listing = from_registry or bool(_LISTING.search(doc.folded))
+    if "story" in cue or first_person >= 3:
+        add("personal-story", (cue.get("story") or ["first-person account"])[0])
+    academic = bool(entry.pub_types) or "academic" in cue or bool(
+        _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
+    )
+    listing = from_registry or "listing" in cue
     if not academic and not listing and "personal-story" not in found:
         add("news", "news or charity post")
     kinds = [k for k in _KIND_ORDER if k in found]
@@ -587,6 +922,13 @@ def _kinds(entry: Entry, doc: _Doc, evidence: dict[str, list[str]]) -> list[str]
 # --------------------------------------------------------------------------- classifier
 
 
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    slug: str
+
+
 class Classifier:
     """Holds compiled patterns; build once per run, call :meth:`classify` per entry."""
 
@@ -596,121 +938,138 @@ class Classifier:
         self.groups: dict[str, str] = {t.slug: t.group for t in treatments}
         self._by_slug = {t.slug: t for t in treatments}
         self._order = {t.slug: i for i, t in enumerate(treatments)}
+        scanner = _Scanner(
+            {"crps": "always", "kind": "always",
+             "term": "treat", "abbr": "treat", "pattern": "treat", "cue": "treat"}
+        )
 
-        # Literal synonyms: one prefix-factored alternation; the matched text's key says which.
+        # Literal synonyms: one prefix-factored regex tried where a synonym's first word is.
         self._term_slugs: dict[str, list[str]] = {}
         latin: list[list[str]] = []
-        other_script: list[str] = []
+        anchors: set[str] = set()
         for t in treatments:
             for term in t.terms:
                 units = _units(term)
                 if not units:
                     continue
-                key = match_key(term)
-                slugs = self._term_slugs.setdefault(key, [])
+                slugs = self._term_slugs.setdefault(match_key(term), [])
                 if t.slug not in slugs:
                     slugs.append(t.slug)
-                if units[0].isascii():
-                    latin.append(units)
-                else:
-                    other_script.append(re.escape("".join(u for u in units if u != _SEP)))
-        alternatives = [r"(?<![\w])(?:" + _trie_regex(latin) + r")(?![\w])"]
-        if other_script:
-            alternatives.append("(?:" + "|".join(sorted(set(other_script))) + ")")
-        self._terms = re.compile("|".join(alternatives))
+                latin.append(units)
+                anchors.update(_term_anchors(units))
+        term_rx = re.compile("(?:" + _trie_regex(latin) + r")(?![^\W_])")
+        scanner.add(_Rule("term", "term", term_rx), anchors)
 
         # Case-sensitive abbreviations.
         self._abbr: dict[str, list[tuple[str, re.Pattern[str] | None]]] = {}
         for t in treatments:
             for abbr, near in t.abbreviations:
-                near_re = re.compile(near, re.I) if near else None
+                near_re = re.compile(_lower_regex(near)) if near else None
                 self._abbr.setdefault(abbr, []).append((t.slug, near_re))
-        abbrs = sorted(self._abbr, key=lambda a: (-len(a), a))
-        self._abbr_re = (
-            re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, abbrs)) + r")(?![\w])")
-            if abbrs
-            else None
-        )
+        for abbr in self._abbr:
+            rule = _Rule("abbr", abbr, re.compile(re.escape(abbr) + r"(?![\w])"), cased=True)
+            scanner.add(rule, [abbr.lower()])
 
-        # Raw regular expressions, one named group each.
+        # Raw regular expressions: tried where their literal start is, or scanned when gated.
         self._pattern_info: dict[str, tuple[str, re.Pattern[str] | None]] = {}
-        groups: list[str] = []
+        self._gated: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
         for t in treatments:
-            for regex, near in t.patterns:
-                name = f"p{len(groups)}"
-                groups.append(f"(?P<{name}>{regex})")
-                self._pattern_info[name] = (t.slug, re.compile(near, re.I) if near else None)
-        self._patterns = re.compile("|".join(groups), re.I) if groups else None
+            for regex, near, gates in t.patterns:
+                label = f"p{len(self._pattern_info)}"
+                rx = re.compile(_lower_regex(regex))
+                near_rx = re.compile(_lower_regex(near)) if near else None
+                self._pattern_info[label] = (t.slug, near_rx)
+                try:
+                    anchors = [] if gates else _anchors(regex)
+                except ValueError:
+                    anchors = []
+                if anchors and all(len(a) >= 3 for a in anchors):
+                    scanner.add(_Rule("pattern", label, rx), anchors)
+                else:
+                    self._gated.append((label, rx, gates))
 
-        self._exclude = {
-            t.slug: re.compile("|".join(f"(?:{x})" for x in t.exclude), re.I)
+        # Exclusions: each part is tried only when its literal start is near the mention.
+        self._exclude: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+            t.slug: [
+                (_literal_start(part), re.compile(part))
+                for x in t.exclude
+                for part in _literal_led(_lower_regex(x))
+            ]
             for t in treatments
             if t.exclude
         }
+        for label, regex, cased in _CRPS_RULES:
+            scanner.add(_Rule("crps", label, re.compile(regex), cased))
+        for label, regex in _CUE_RULES:
+            scanner.add(_Rule("cue", label, re.compile(regex)))
+        for label, regex, cased in _KIND_RULES:
+            scanner.add(_Rule("kind", label, re.compile(regex), cased))
+        scanner.build()
+        self._scanner = scanner
 
     # ------------------------------------------------------------------ matching
 
     def _mentions(self, doc: _Doc) -> list[_Mention]:
         found: list[_Mention] = []
-        for m in self._terms.finditer(doc.lower):
-            key = match_key(m.group(0))
+        for _, start, end in self._scanner.matches(doc, "term"):
+            key = "".join(doc.lower[start:end].split()).replace("-", "")
             for slug in self._term_slugs.get(key, ()):
-                found.append(_Mention(m.start(), m.end(), slug, False))
-        if self._patterns is not None:
-            for m in self._patterns.finditer(doc.folded):
-                slug, near = self._pattern_info[m.lastgroup or ""]
-                if near is None or self._near(doc, m.start(), m.end(), near):
-                    found.append(_Mention(m.start(), m.end(), slug, False))
-        if self._abbr_re is not None:
-            literal_slugs = {f.slug for f in found}
-            for m in self._abbr_re.finditer(doc.folded):
-                for slug, near in self._abbr[m.group(0)]:
-                    if (
-                        near is None
-                        or slug in literal_slugs
-                        or self._near(doc, m.start(), m.end(), near)
-                    ):
-                        found.append(_Mention(m.start(), m.end(), slug, True))
-        if not found:
-            return found
-        kept: list[_Mention] = []
-        excluded: dict[str, list[tuple[int, int]]] = {}
-        for mention in found:
-            rx = self._exclude.get(mention.slug)
-            if rx is not None:
-                spans = excluded.get(mention.slug)
-                if spans is None:
-                    spans = [(x.start(), x.end()) for x in rx.finditer(doc.folded)]
-                    excluded[mention.slug] = spans
-                if any(a <= mention.start and mention.end <= b for a, b in spans):
+                found.append(_Mention(start, end, slug))
+        pattern_hits = self._scanner.matches(doc, "pattern")
+        for label, rx, gates in self._gated:
+            if not gates or any(g in doc.lower for g in gates):
+                pattern_hits.extend((label, m.start(), m.end()) for m in rx.finditer(doc.lower))
+        for label, start, end in pattern_hits:
+            slug, near = self._pattern_info[label]
+            if near is None or self._near(doc, start, end, near):
+                found.append(_Mention(start, end, slug))
+        literal_slugs = {f.slug for f in found}
+        for abbr, start, end in self._scanner.matches(doc, "abbr"):
+            for slug, near in self._abbr[abbr]:
+                if near is None or slug in literal_slugs or self._near(doc, start, end, near):
+                    found.append(_Mention(start, end, slug))
+        return [m for m in found if not self._excluded(doc, m)]
+
+    def _excluded(self, doc: _Doc, mention: _Mention) -> bool:
+        lo, hi = max(0, mention.start - 120), mention.end + 120
+        text = doc.lower
+        for literal, rx in self._exclude.get(mention.slug, ()):
+            if literal and text.startswith(literal, mention.start):
+                # the trap starts with the treatment word itself: one anchored try
+                x = rx.match(text, mention.start, hi)
+                if x is not None and x.end() >= mention.end:
+                    return True
+                if text.find(literal, lo, mention.start) < 0:
                     continue
-            kept.append(mention)
-        return kept
+            elif literal and text.find(literal, lo, hi) < 0:
+                continue
+            for x in rx.finditer(text, lo, hi):
+                if x.start() <= mention.start and mention.end <= x.end():
+                    return True
+        return False
 
     @staticmethod
     def _near(doc: _Doc, start: int, end: int, near: re.Pattern[str]) -> bool:
         lo = max(0, start - _NEAR_WINDOW)
-        return near.search(doc.folded[lo : end + _NEAR_WINDOW]) is not None
+        return near.search(doc.lower, lo, end + _NEAR_WINDOW) is not None
 
     # ------------------------------------------------------------------ public
 
     def classify(self, entry: Entry) -> Classification:
         """Relevance, treatments (most central first), kinds and the phrases behind each."""
         title = normalize_text(entry.title or "").replace("\n", " ").strip()
-        body = normalize_text(entry.text or "")
-        clean = f"{title}\n{body}"
+        clean = f"{title}\n{normalize_text(entry.text or '')}"
         folded = fold_accents(clean)
-        title_end = len(title)
-        lead_stop = _SENTENCE_BREAK.search(clean, title_end + 1)
-        lead_end = lead_stop.start() if lead_stop else len(clean)
-        doc = _Doc(clean, folded, folded.lower(), title_end, lead_end)
+        doc = _Doc(clean, folded, _lower_same_length(folded), len(title))
+        doc.spaced = " " + _spaced(doc.lower)  # the automaton's copy, one leading space
+        self._scanner.candidates(doc, "always")
 
         evidence: dict[str, list[str]] = {}
-        crps_spans = _relevance(doc)
+        crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
         relevant = bool(crps_spans)
         if relevant:
             evidence["crps"] = _unique(doc.clean[a:b] for a, b in crps_spans)
-        kinds = _kinds(entry, doc, evidence)
+        kinds = _kinds(entry, doc, self._scanner.matches(doc, "kind"), evidence)
 
         treatments: list[str] = []
         if relevant or entry.feed.topic == "crps":
@@ -720,6 +1079,7 @@ class Classifier:
         )
 
     def _treatments(self, doc: _Doc, kinds: list[str], evidence: dict[str, list[str]]) -> list[str]:
+        self._scanner.candidates(doc, "treat")
         mentions = self._mentions(doc)
         if not mentions:
             return []
@@ -727,11 +1087,11 @@ class Classifier:
         # Where literal and pattern matches overlap for one slug, keep the longer.
         deduped: list[_Mention] = []
         for m in mentions:
-            if deduped and deduped[-1].slug == m.slug and m.start < deduped[-1].end:
+            if any(d.slug == m.slug and m.start < d.end for d in deduped[-3:]):
                 continue
             deduped.append(m)
         named = {m.slug for m in deduped}
-        cues = _Cues.scan(doc.lower)
+        cues = _Cues.from_hits(self._scanner.matches(doc, "cue"))
         fundraising = "fundraising-event" in kinds
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
@@ -742,7 +1102,7 @@ class Classifier:
             if fundraising:
                 s0, s1 = doc.sentence(m.start)
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
-                    continue
+                    continue  # a fundraiser's own history, not a treatment under discussion
             if m.start < doc.title_end:
                 weight = _W_TITLE
             elif m.start < doc.lead_end:
@@ -761,12 +1121,24 @@ class Classifier:
         for slug in ordered:
             if slug not in result:
                 result.append(slug)
-            evidence[slug] = _unique(phrases[slug])
+            evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
             for cls in self._by_slug[slug].classes:
                 if cls not in result:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
         return result
+
+
+def _term_anchors(units: list[str]) -> list[str]:
+    """Where the automaton should try the synonym regex: its first word, in every spelling.
+
+    A very short first word ("s" of "S-ketamine") would fire everywhere, so it is joined with
+    the next word as "s-ketamine", "s ketamine" and "sketamine".
+    """
+    words = "".join(units).split(_SEP)
+    if len(words[0]) >= 3 or len(words) == 1:
+        return [words[0]]
+    return [words[0] + sep + words[1] for sep in ("-", " ", "")]
 
 
 def _unique(items: Iterable[str]) -> list[str]:

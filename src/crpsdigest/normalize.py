@@ -13,6 +13,7 @@ from the unfolded text at the same offsets (evidence shows the text as written).
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 
 _MAX_UNESCAPE_ROUNDS = 4
@@ -46,6 +47,20 @@ def _accent_table() -> dict[int, str]:
 _ACCENTS = _accent_table()
 
 
+# str.translate with a dict looks up every character; a character-class regex skips to the
+# few characters that change, which is several times faster on feed-sized text.
+_PUNCT_RX = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_PUNCT)) + "]")
+_ACCENT_RX = re.compile("[" + "".join(re.escape(chr(cp)) for cp in sorted(_ACCENTS)) + "]")
+
+
+def _punct(match: re.Match[str]) -> str:
+    return _PUNCT[ord(match.group())] or ""
+
+
+def _accent(match: re.Match[str]) -> str:
+    return _ACCENTS[ord(match.group())]
+
+
 def unescape_entities(text: str) -> str:
     """Decode HTML entities until stable, so ``&amp;amp;`` and ``&amp;#8211;`` come out right."""
     for _ in range(_MAX_UNESCAPE_ROUNDS):
@@ -58,19 +73,30 @@ def unescape_entities(text: str) -> str:
     return text
 
 
+_SPACE_RUNS = re.compile(r"[ \t\r\f\v]*\n[ \t\r\f\v\n]*|[ \t\r\f\v]{2,}|[\t\r\f\v]")
+
+
+def _space_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if "\n" in run:
+        return "\n\n" if run.count("\n") > 1 else "\n"
+    return " "
+
+
 def normalize_text(text: str) -> str:
-    """Entities decoded, dashes/quotes/spaces made ASCII, composed Unicode; case is kept."""
+    """Entities decoded, dashes/quotes/spaces made ASCII, composed Unicode, runs of spaces
+    collapsed (paragraph breaks kept as one blank line); case is kept."""
     text = unescape_entities(text)
     if not text.isascii():
-        text = unicodedata.normalize("NFC", text).translate(_PUNCT)
-    return text
+        text = _PUNCT_RX.sub(_punct, unicodedata.normalize("NFC", text))
+    return _SPACE_RUNS.sub(_space_run, text)
 
 
 def fold_accents(text: str) -> str:
     """``kétamine`` -> ``ketamine``; same length as the input, so offsets stay valid."""
     if text.isascii():
         return text
-    return text.translate(_ACCENTS)
+    return _ACCENT_RX.sub(_accent, text)
 
 
 def match_key(phrase: str) -> str:
