@@ -980,24 +980,27 @@ class Classifier:
                 near_rx = re.compile(_lower_regex(near)) if near else None
                 self._pattern_info[label] = (t.slug, near_rx)
                 try:
-                    anchors = [] if gates else _anchors(regex)
+                    starts = [] if gates else _anchors(regex)
                 except ValueError:
-                    anchors = []
-                if anchors and all(len(a) >= 3 for a in anchors):
-                    scanner.add(_Rule("pattern", label, rx), anchors)
+                    starts = []
+                if starts and all(len(a) >= 3 for a in starts):
+                    scanner.add(_Rule("pattern", label, rx), starts)
                 else:
                     self._gated.append((label, rx, gates))
 
-        # Exclusions: each part is tried only when its literal start is near the mention.
-        self._exclude: dict[str, list[tuple[str, re.Pattern[str]]]] = {
-            t.slug: [
-                (_literal_start(part), re.compile(part))
-                for x in t.exclude
-                for part in _literal_led(_lower_regex(x))
-            ]
-            for t in treatments
-            if t.exclude
-        }
+        # Exclusions: each part is tried only when its literal start is near the mention; one
+        # scan per mention finds which literal starts are there.
+        self._exclude: dict[str, tuple[re.Pattern[str] | None, dict[str, list[re.Pattern[str]]]]]
+        self._exclude = {}
+        for t in treatments:
+            parts: dict[str, list[re.Pattern[str]]] = {}
+            for x in t.exclude:
+                for part in _literal_led(_lower_regex(x)):
+                    parts.setdefault(_literal_start(part), []).append(re.compile(part))
+            if parts:
+                literals = sorted((lit for lit in parts if lit), key=len, reverse=True)
+                trigger = re.compile("|".join(map(re.escape, literals))) if literals else None
+                self._exclude[t.slug] = (trigger, parts)
         for label, regex, cased in _CRPS_RULES:
             scanner.add(_Rule("crps", label, re.compile(regex), cased))
         for label, regex in _CUE_RULES:
@@ -1031,21 +1034,20 @@ class Classifier:
         return [m for m in found if not self._excluded(doc, m)]
 
     def _excluded(self, doc: _Doc, mention: _Mention) -> bool:
-        lo, hi = max(0, mention.start - 120), mention.end + 120
+        entry = self._exclude.get(mention.slug)
+        if entry is None:
+            return False
+        trigger, parts = entry
         text = doc.lower
-        for literal, rx in self._exclude.get(mention.slug, ()):
-            if literal and text.startswith(literal, mention.start):
-                # the trap starts with the treatment word itself: one anchored try
-                x = rx.match(text, mention.start, hi)
-                if x is not None and x.end() >= mention.end:
-                    return True
-                if text.find(literal, lo, mention.start) < 0:
-                    continue
-            elif literal and text.find(literal, lo, hi) < 0:
-                continue
-            for x in rx.finditer(text, lo, hi):
-                if x.start() <= mention.start and mention.end <= x.end():
-                    return True
+        lo, hi = max(0, mention.start - 120), mention.end + 120
+        present = {""}
+        if trigger is not None:
+            present.update(m.group() for m in trigger.finditer(text, lo, hi))
+        for literal in present:
+            for rx in parts.get(literal, ()):
+                for x in rx.finditer(text, lo, hi):
+                    if x.start() <= mention.start and mention.end <= x.end():
+                        return True
         return False
 
     @staticmethod

@@ -89,7 +89,9 @@ def normalize_text(text: str) -> str:
     text = unescape_entities(text)
     if not text.isascii():
         text = _PUNCT_RX.sub(_punct, unicodedata.normalize("NFC", text))
-    return _SPACE_RUNS.sub(_space_run, text)
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+        text = _SPACE_RUNS.sub(_space_run, text)
+    return text
 
 
 def fold_accents(text: str) -> str:
