@@ -336,7 +336,7 @@ def _literal_start(pattern: str) -> str:
     return literal if len(literal) >= 3 else ""
 
 
-def _anchors(pattern: str, limit: int = 24) -> list[str]:
+def _anchors(pattern: str, limit: int = 200) -> list[str]:
     """Literal starts of a regex for the automaton: longest literal runs, ``\\s+`` read as
     one space, leading ``(?:a|b)`` groups expanded into one anchor per branch."""
     found: list[str] = []
@@ -590,9 +590,12 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("head", r"(?:interventions?|arms?|treatment|primary\s+outcomes?|secondary\s+outcomes?|"
              r"outcomes?|design|sponsor|locations?|status|methods?|results?|conclusions?)\s*:"),
     ("head", r"study\s+design\s*:"),
-    ("xref", r"(?:our|the|recent|earlier|previous|past|other|older)\s+(?:(?:recent|earlier|"
-             r"previous|past|other|older)\s+)?(?:posts?|articles?|stories|blogs?|blog\s+posts?|"
-             r"updates?|coverage|newsletters?)\s+(?:on|about|regarding|involving|covering)" + _W),
+    ("xref", r"(?:our|the|recent|earlier|previous|past|other|older)\s+(?:posts?|articles?|"
+             r"stories|blogs?|blog\s+posts?|updates?|coverage|newsletters?)\s+(?:on|about|"
+             r"regarding|involving|covering)" + _W),
+    ("xref", r"(?:our|the)\s+(?:recent|earlier|previous|past|other|older)\s+(?:posts?|"
+             r"articles?|stories|blogs?|blog\s+posts?|updates?|coverage|newsletters?)\s+(?:on|"
+             r"about|regarding|involving|covering)" + _W),
     ("xref", r"following\s+(?:recent|our|earlier|previous)\s+(?:articles?|posts?|stories|"
              r"coverage)" + _W),
     ("xref", r"see\s+(?:also|more|our)" + _W),
@@ -608,10 +611,12 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"after\s+(?:failing|failed|failure\s+of|unsuccessful|ineffective|trying)" + _W),
     ("pre", r"despite" + _W),
     ("pre", r"following\s+(?:failed|unsuccessful|failure\s+of)" + _W),
-    ("pre", r"(?:had|has|have|who)\s+(?:already\s+|previously\s+|also\s+)?(?:failed|tried|"
-            r"received|undergone|had|taken|been\s+(?:given|treated\s+with|on|offered))" + _W),
-    ("pre", r"ve(?<='ve)\s+(?:already\s+|previously\s+|also\s+)?(?:failed|tried|received|"
-            r"undergone|had|taken)" + _W),
+    ("pre", r"(?:had|has|have|who)\s+(?:failed|tried|received|undergone|had|taken|"
+            r"been\s+(?:given|treated\s+with|on|offered))" + _W),
+    ("pre", r"(?:had|has|have|who)\s+(?:already|previously|also)\s+(?:failed|tried|received|"
+            r"undergone|had|taken|been\s+(?:given|treated\s+with|on|offered))" + _W),
+    ("pre", r"(?:i|we|they|you|she|he)'(?:ve|d)\s+(?:already\s+|previously\s+|also\s+)?"
+            r"(?:failed|tried|received|undergone|had|taken)" + _W),
     ("pre", r"fail(?:ed|ure\s+of|ing)\s+(?:to\s+respond\s+to|treatments?\s+with|trials?\s+of)"
             + _W),
     ("pre", r"previously\s+(?:received|tried|treated|had|used|been|given|on)" + _W),
@@ -643,10 +648,11 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:requirements?|need)\s+for" + _W),
     ("pre", r"excluded\s+if" + _W),
     ("pre", r"must\s+not\s+have" + _W),
-    ("pre", r"(?:should|must|can|do|does)\s*(?:not|n't)\s+be\s+(?:taken|combined|used|mixed)\s+"
+    ("pre", r"(?:should|must|can|do|does)(?: not|n't)\s+be\s+(?:taken|combined|used|mixed)\s+"
             r"with" + _W),
     ("pre", r"interact(?:s|ions?)?\s+with" + _W),
-    ("post", r"(?:had|has|have)\s+(?:all\s+)?(?:failed|not\s+(?:helped|worked))" + _W),
+    ("post", r"(?:had|has|have)\s+(?:failed|not\s+(?:helped|worked))" + _W),
+    ("post", r"(?:had|has|have)\s+all\s+(?:failed|not\s+(?:helped|worked))" + _W),
     ("post", r"(?:were|was)\s+(?:excluded|not\s+allowed|not\s+permitted)" + _W),
     ("post", r"without\s+(?:success|relief|benefit|improvement)" + _W),
     ("post", r"to no\s+avail" + _W),
@@ -1132,15 +1138,16 @@ class Classifier:
 
 
 def _term_anchors(units: list[str]) -> list[str]:
-    """Where the automaton should try the synonym regex: its first word, in every spelling.
+    """Where the automaton should try the synonym regex: its first two words, spaced or joined.
 
-    A very short first word ("s" of "S-ketamine") would fire everywhere, so it is joined with
-    the next word as "s-ketamine", "s ketamine" and "sketamine".
+    The automaton's copy of the text has hyphens as spaces, so "low dose" also finds
+    "low-dose"; "lowdose" finds the joined spelling. Two words keep common first words
+    ("pain", "low", "hand") from firing everywhere.
     """
     words = "".join(units).split(_SEP)
-    if len(words[0]) >= 3 or len(words) == 1:
+    if len(words) == 1:
         return [words[0]]
-    return [words[0] + sep + words[1] for sep in ("-", " ", "")]
+    return [words[0] + " " + words[1], words[0] + words[1]]
 
 
 def _unique(items: Iterable[str]) -> list[str]:
