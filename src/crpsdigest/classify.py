@@ -753,6 +753,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
               r"compare|recruit|enrol|evaluate|assess)|tests?|compares?|is\s+recruiting)" + _W,
      False),
     ("trial", r"trial\s+(?:will|is|has)" + _W, False),
+    ("trial", r"(?:trial|study)\s+(?:seeks?|seeking|testing|comparing|to\s+test|to\s+compare)"
+              + _W, False),
     ("trial", r"essai\s+clinique", False),
     ("trial", r"studio\s+clinico", False),
     ("trial", r"ensayo\s+clinico", False),
@@ -775,6 +777,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("recruiting", r"volunteers\s+(?:needed|wanted)" + _W, False),
     ("recruiting", r"looking\s+for\s+(?:participants|volunteers)" + _W, False),
     ("recruiting", r"recruitment\s+(?:is\s+)?open" + _W, False),
+    ("recruiting", r"participants\s+(?:are\s+)?(?:needed|wanted|sought)" + _W, False),
     ("review", r"systematic(?:ally)?\s+review\w*", False),
     ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
     ("review", r"cochrane" + _W, False),
@@ -787,6 +790,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
     ("case", r"fallbericht\w*", False),
     ("case", r"caso\s+clinico" + _W, False),
+    ("case_academic", r"year[\s\-]*old\s+(?:man|woman|boy|girl|patient|male|female|child)" + _W,
+     False),
     ("guideline", r"guidelines?" + _W, False),
     ("guideline", r"guidance" + _W, False),
     ("guideline", r"consensus\s+(?:statement|recommendations?|report|guidelines?)" + _W, False),
@@ -900,9 +905,9 @@ def _kinds(
             add("clinical-trial", phrase)
     for phrase in cue.get("trial_id", []):
         add("clinical-trial", phrase)
-    if "clinical-trial" in found:
-        for phrase in cue.get("recruiting", []):
-            add("recruiting", phrase)
+    for phrase in cue.get("recruiting", []):
+        add("recruiting", phrase)  # enrolling people for a study: it is a trial
+        add("clinical-trial", phrase)
     for label, kind in (("case", "case-report"), ("guideline", "guideline"),
                         ("fundraising", "fundraising-event")):
         for phrase in cue.get(label, []):
@@ -917,6 +922,9 @@ def _kinds(
         _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
     )
     listing = from_registry or "listing" in cue
+    if academic:
+        for phrase in cue.get("case_academic", []):
+            add("case-report", phrase)
     if not academic and not listing and "personal-story" not in found:
         add("news", "news or charity post")
     kinds = [k for k in _KIND_ORDER if k in found]
