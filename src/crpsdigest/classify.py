@@ -435,8 +435,13 @@ class _Scanner:
     def matches(self, doc: _Doc, category: str) -> list[tuple[str, int, int]]:
         """(label, start, end) of the rules of one category that match at a candidate."""
         out: list[tuple[str, int, int]] = []
+        tried: set[tuple[int, int]] = set()  # two anchors can start at one place
         for start, rules in doc.candidates.get(category, ()):
             for rule in rules:
+                key = (start, id(rule))
+                if key in tried:
+                    continue
+                tried.add(key)
                 m = rule.regex.match(doc.folded if rule.cased else doc.lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
@@ -627,6 +632,7 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"in spite\s+of" + _W),
     ("pre", r"(?:refractory|resistant|unresponsive|non-?responsive)\s+to" + _W),
     ("pre", r"did\s+not\s+respond\s+to" + _W),
+    ("pre", r"(?:not|never)\s+(?:responded|responding|respond)\s+to" + _W),
     ("pre", r"no (?:response|relief)\s+(?:to|from)" + _W),
     ("pre", r"variety\s+of\s+(?:treatments?|therap\w+|medications?)" + _W),
     ("pre", r"(?:various|numerous|countless|many|multiple|several)\s+(?:other\s+)?"
@@ -653,7 +659,11 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"interact(?:s|ions?)?\s+with" + _W),
     ("post", r"(?:had|has|have)\s+(?:failed|not\s+(?:helped|worked))" + _W),
     ("post", r"(?:had|has|have)\s+all\s+(?:failed|not\s+(?:helped|worked))" + _W),
-    ("post", r"(?:were|was)\s+(?:excluded|not\s+allowed|not\s+permitted)" + _W),
+    ("post", r"(?:were|was|are|is|be)\s+(?:excluded|ineligible|not\s+allowed|not\s+permitted)"
+             + _W),
+    ("post", r"as\s+(?:part\s+of\s+)?(?:their\s+|the\s+)?(?:usual|standard|routine)\s+"
+             r"(?:care|treatment|management|medication)" + _W),
+    ("post", r"as\s+(?:background|co-?interventions?|concomitant)" + _W),
     ("post", r"without\s+(?:success|relief|benefit|improvement)" + _W),
     ("post", r"to no\s+avail" + _W),
     ("post", r"(?:proved|was|were|seemed)\s+initially\s+(?:beneficial|helpful|effective)" + _W),
@@ -667,6 +677,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("brk", r"whereas" + _W),
     ("brk", r"however" + _W),
     ("brk", r"before\s+(?:starting|receiving|switching)" + _W),
+    ("brk", r",\s+(?:were|was|are|is|received|underwent|took)" + _W),
+    ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
     ("brk", r",\s+(?:she|he|they|we|i|it|which|who|then|so|the\s+patient|patients|participants|"
             r"now|later|until|when|while|and\s+then|and\s+now|and\s+nothing|my|our|his|her|"
             r"their)" + _W),
@@ -936,7 +948,7 @@ def _kinds(
 # --------------------------------------------------------------------------- classifier
 
 
-@dataclass
+@dataclass(slots=True)
 class _Mention:
     start: int
     end: int
@@ -1033,9 +1045,12 @@ class Classifier:
             for slug in self._term_slugs.get(key, ()):
                 found.append(_Mention(start, end, slug))
         pattern_hits = self._scanner.matches(doc, "pattern")
+        lower = doc.lower
         for label, rx, gates in self._gated:
-            if not gates or any(g in doc.lower for g in gates):
-                pattern_hits.extend((label, m.start(), m.end()) for m in rx.finditer(doc.lower))
+            for gate in gates or ("",):
+                if gate in lower:
+                    pattern_hits.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
+                    break
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
