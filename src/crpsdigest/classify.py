@@ -647,6 +647,7 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
             r"(?:received|continued|got|had)" + _W),
     ("pre", r"background\s+(?:therapy|medication|treatment)" + _W),
     ("pre", r"stable\s+doses?\s+of" + _W),
+    ("pre", r"already\s+(?:on|taking|using|receiving|prescribed)" + _W),
     ("pre", r"on a stable" + _W),
     ("pre", r"allowed\s+to\s+continue" + _W),
     ("pre", r"concomitant" + _W),
@@ -668,6 +669,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"to no\s+avail" + _W),
     ("post", r"(?:proved|was|were|seemed)\s+initially\s+(?:beneficial|helpful|effective)" + _W),
     ("post", r"not\s+sustained" + _W),
+    ("post", r"continued\s+(?:them\s+|it\s+|their\s+\w+\s+)?(?:unchanged|as\s+before|"
+             r"at\s+(?:the\s+)?same\s+doses?)" + _W),
     ("post", r"wore\s+off" + _W),
     ("post", r"stopped\s+working" + _W),
     ("post", r"nothing\s+(?:worked|helped)" + _W),
