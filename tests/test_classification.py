@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from crpsdigest.classify import load_classifier, validate_treatments
 from crpsdigest.models import Classification, Entry, FeedRef
@@ -316,3 +317,22 @@ def test_validate_treatments_reports_each_problem_with_its_path() -> None:
     assert validate_treatments([]) == []
     with pytest.raises(ValueError, match="treatments"):
         load_classifier([{"slug": "Bad Slug"}])
+
+
+def test_bundled_yaml_has_no_repeated_keys() -> None:
+    """A repeated key in one treatment would silently drop half of its patterns."""
+    repeated: list[str] = []
+
+    class Checking(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        repeated.extend(f"{k} at line {node.start_mark.line}" for k in keys if keys.count(k) > 1)
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    Checking.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    path = Path(__file__).parents[1] / "src" / "crpsdigest" / "treatments.yaml"
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=Checking)
+    assert repeated == []
+    assert validate_treatments(data["treatments"]) == []
