@@ -20,7 +20,7 @@ precompiled regex scans, which keeps classification far above 20,000 entries per
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -307,7 +307,7 @@ def _literal_led(pattern: str, limit: int = 40) -> list[str]:
     todo = [pattern]
     while todo:
         src = todo.pop()
-        if src.startswith(r"\b") and src[2:3].isalnum():
+        if src.startswith(r"\b") and src[2:3].isalnum() and src[3:4] not in ("?", "*", "+", "{"):
             src = src[2] + f"(?<!\\w{re.escape(src[2])})" + src[3:]
         split = _split_leading(src)
         if split is None:
@@ -435,13 +435,14 @@ class _Scanner:
     def matches(self, doc: _Doc, category: str) -> list[tuple[str, int, int]]:
         """(label, start, end) of the rules of one category that match at a candidate."""
         out: list[tuple[str, int, int]] = []
-        tried: set[tuple[int, int]] = set()  # two anchors can start at one place
+        tried: set[tuple[int, int]] = set()  # two anchors of one synonym can start at one place
         for start, rules in doc.candidates.get(category, ()):
             for rule in rules:
-                key = (start, id(rule))
-                if key in tried:
-                    continue
-                tried.add(key)
+                if category == "term":
+                    key = (start, id(rule))
+                    if key in tried:
+                        continue
+                    tried.add(key)
                 m = rule.regex.match(doc.folded if rule.cased else doc.lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
@@ -467,18 +468,24 @@ class _Doc:
     title_end: int
     spaced: str = ""
     candidates: dict[str, list[tuple[int, list[_Rule]]]] = field(default_factory=dict)
-    _bounds: list[int] | None = field(default=None, repr=False)
     _lead_end: int | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence holding ``pos`` (the title is a sentence of its own)."""
-        if self._bounds is None:
-            bounds = [0]
-            bounds.extend(m.end() for m in _SENTENCE_BREAK.finditer(self.clean))
-            bounds.append(len(self.clean) + 1)
-            self._bounds = bounds
-        i = bisect_right(self._bounds, pos) - 1
-        return self._bounds[i], self._bounds[i + 1]
+        """Bounds of the sentence holding ``pos`` (the title is a sentence of its own).
+
+        A few C-level ``find`` calls around the position; scanning the whole text for
+        sentence ends would cost more than the rest of the classification.
+        """
+        text = self.clean
+        start, end = 0, len(text) + 1
+        for sep in _SENTENCE_ENDS:
+            i = text.rfind(sep, 0, pos)
+            if i >= 0 and i + len(sep) > start:
+                start = i + len(sep)
+            j = text.find(sep, pos)
+            if j >= 0 and j + len(sep) < end:
+                end = j + len(sep)
+        return start, end
 
     @property
     def lead_end(self) -> int:
@@ -488,7 +495,7 @@ class _Doc:
         return self._lead_end
 
 
-_SENTENCE_BREAK = re.compile(r"[.!?][\"')\]]?\s+|\n+")
+_SENTENCE_ENDS = (". ", "! ", "? ", ".\" ", "\n")
 
 
 def _lower_regex(pattern: str) -> str:
@@ -537,20 +544,17 @@ _CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
     ("name", r"sindrome[\s\-]+(?:dolorosa[\s\-]+)?regionale[\s\-]+complessa", False),
     ("name", r"komplex\w*[\s\-]+regional\w*[\s\-]+schmerzsyndrom\w*", False),
 )
+# Context checks run on the lower-cased text (re.IGNORECASE would disable fast prefix search).
 _RSD_PAIN = re.compile(
     r"pain|limb|\blegs?\b|\barms?\b|\bhands?\b|\bfoot\b|\bfeet\b|ankle|wrist|knee|burning|swell|"
-    r"nerve|injur|sympathetic|CRPS|complex regional|fracture|allodynia|dystroph",
-    re.I,
+    r"nerve|injur|sympathetic|crps|complex regional|fracture|allodynia|dystroph"
 )
-_RSD_OTHER = re.compile(
-    r"rejection|dysphoria|ADHD|school|district|emotion|criticism|ticker|shares", re.I
-)
+_RSD_OTHER = re.compile(r"rejection|dysphoria|adhd|school|district|emotion|criticism|ticker|shares")
 _OTHER_CONDITIONS = re.compile(
-    r"fibromyalgia|multiple sclerosis|\bMS\b|crohn|long[\s\-]*covid|arthritis|migraine|"
-    r"neuropath|lupus|cancer|parkinson|diabet|depression|\bPTSD\b|endometriosis|back pain|"
-    r"phantom limb|chronic fatigue|\bME/CFS\b|irritable bowel|\bIBS\b|headache|autism|ADHD|"
-    r"alzheimer|sciatica|ehlers|\bPOTS\b|osteoarthritis|psoriasis|hiv|epilepsy|obesity",
-    re.I,
+    r"fibromyalgia|multiple sclerosis|\bms\b|crohn|long[\s\-]*covid|arthritis|migraine|"
+    r"neuropath|lupus|cancer|parkinson|diabet|depression|\bptsd\b|endometriosis|back pain|"
+    r"phantom limb|chronic fatigue|\bme/cfs\b|irritable bowel|\bibs\b|headache|autism|adhd|"
+    r"alzheimer|sciatica|ehlers|\bpots\b|osteoarthritis|psoriasis|\bhiv\b|epilepsy|obesity"
 )
 
 
@@ -561,7 +565,7 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
         if label == "crps" and doc.folded[start : start + 4] == "CRPs":
             continue  # plural of CRP, C-reactive protein
         if label == "rsd":
-            window = doc.folded[max(0, start - 100) : end + 100]
+            window = doc.lower[max(0, start - 100) : end + 100]
             if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
                 continue
         spans.append((start, end))
@@ -571,7 +575,7 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
         return spans
     # A single mention inside a list of other conditions is not what the text is about.
     s0, s1 = doc.sentence(spans[0][0])
-    if len(_OTHER_CONDITIONS.findall(doc.folded, s0, s1)) >= 2:
+    if len(_OTHER_CONDITIONS.findall(doc.lower, s0, s1)) >= 2:
         return []
     return spans
 
@@ -972,7 +976,8 @@ class Classifier:
         self._order = {t.slug: i for i, t in enumerate(treatments)}
         scanner = _Scanner(
             {"crps": "always", "kind": "always",
-             "term": "treat", "abbr": "treat", "pattern": "treat", "cue": "treat"}
+             "term": "treat", "abbr": "treat", "pattern": "treat", "cue": "treat",
+             "trap": "treat"}
         )
 
         # Literal synonyms: one prefix-factored regex tried where a synonym's first word is.
@@ -1020,19 +1025,19 @@ class Classifier:
                 else:
                     self._gated.append((label, rx, gates))
 
-        # Exclusions: each part is tried only when its literal start is near the mention; one
-        # scan per mention finds which literal starts are there.
-        self._exclude: dict[str, tuple[re.Pattern[str] | None, dict[str, list[re.Pattern[str]]]]]
-        self._exclude = {}
+        # Exclusions (traps): a part with a literal start is tried where the automaton finds
+        # that start; the few without one are scanned near the mention.
+        self._trap_slugs = {t.slug for t in treatments if t.exclude}
+        self._trap_scan: dict[str, list[re.Pattern[str]]] = {}
         for t in treatments:
-            parts: dict[str, list[re.Pattern[str]]] = {}
             for x in t.exclude:
                 for part in _literal_led(_lower_regex(x)):
-                    parts.setdefault(_literal_start(part), []).append(re.compile(part))
-            if parts:
-                literals = sorted((lit for lit in parts if lit), key=len, reverse=True)
-                trigger = re.compile("|".join(map(re.escape, literals))) if literals else None
-                self._exclude[t.slug] = (trigger, parts)
+                    literal = _literal_start(part)
+                    rx = re.compile(part)
+                    if literal and literal[0].isalnum():
+                        scanner.add(_Rule("trap", t.slug, rx), [literal])
+                    else:
+                        self._trap_scan.setdefault(t.slug, []).append(rx)
         for label, regex, cased in _CRPS_RULES:
             scanner.add(_Rule("crps", label, re.compile(regex), cased))
         for label, regex in _CUE_RULES:
@@ -1066,24 +1071,28 @@ class Classifier:
             for slug, near in self._abbr[abbr]:
                 if near is None or slug in literal_slugs or self._near(doc, start, end, near):
                     found.append(_Mention(start, end, slug))
-        return [m for m in found if not self._excluded(doc, m)]
+        return self._without_traps(doc, found)
 
-    def _excluded(self, doc: _Doc, mention: _Mention) -> bool:
-        entry = self._exclude.get(mention.slug)
-        if entry is None:
-            return False
-        trigger, parts = entry
-        text = doc.lower
-        lo, hi = max(0, mention.start - 120), mention.end + 120
-        present = {""}
-        if trigger is not None:
-            present.update(m.group() for m in trigger.finditer(text, lo, hi))
-        for literal in present:
-            for rx in parts.get(literal, ()):
-                for x in rx.finditer(text, lo, hi):
-                    if x.start() <= mention.start and mention.end <= x.end():
-                        return True
-        return False
+    def _without_traps(self, doc: _Doc, found: list[_Mention]) -> list[_Mention]:
+        """Drop mentions that sit inside a trap of their treatment (see ``exclude:``)."""
+        if not any(m.slug in self._trap_slugs for m in found):
+            return found
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for slug, start, end in self._scanner.matches(doc, "trap"):
+            spans.setdefault(slug, []).append((start, end))
+        kept = []
+        for m in found:
+            trapped = any(a <= m.start and m.end <= b for a, b in spans.get(m.slug, ()))
+            if not trapped:
+                lo, hi = max(0, m.start - 120), m.end + 120
+                trapped = any(
+                    x.start() <= m.start and m.end <= x.end()
+                    for rx in self._trap_scan.get(m.slug, ())
+                    for x in rx.finditer(doc.lower, lo, hi)
+                )
+            if not trapped:
+                kept.append(m)
+        return kept
 
     @staticmethod
     def _near(doc: _Doc, start: int, end: int, near: re.Pattern[str]) -> bool:
