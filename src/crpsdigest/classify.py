@@ -905,7 +905,7 @@ def _kinds(
         add("clinical-trial", "ClinicalTrials.gov")
 
     cue: dict[str, list[str]] = {}
-    for label, start, end in sorted(hits, key=lambda h: h[1]):
+    for label, start, end in hits:  # already in text order, give or take
         if label == "recruiting":
             before = doc.lower[max(0, start - 6) : start]
             if before.rstrip(" ,").endswith("not") and not doc.lower.startswith("not", start):
@@ -1103,10 +1103,12 @@ class Classifier:
 
     def classify(self, entry: Entry) -> Classification:
         """Relevance, treatments (most central first), kinds and the phrases behind each."""
-        title = normalize_text(entry.title or "").replace("\n", " ").strip()
-        clean = f"{title}\n{normalize_text(entry.text or '')}"
+        # One normalisation pass over title and text; the first line break ends the title.
+        raw_title = (entry.title or "").replace("\n", " ").strip()
+        clean = normalize_text(f"{raw_title}\n{entry.text or ''}")
+        title_end = clean.find("\n")
         folded = fold_accents(clean)
-        doc = _Doc(clean, folded, _lower_same_length(folded), len(title))
+        doc = _Doc(clean, folded, _lower_same_length(folded), title_end)
         doc.spaced = " " + _spaced(doc.lower)  # the automaton's copy, one leading space
         self._scanner.candidates(doc, "always")
 
