@@ -298,10 +298,11 @@ def test_bare_feeds_lists_name_topic_and_address(tmp_path: Path) -> None:
     )
     result = run_cli("--config", path, "feeds")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        "  0  One  crps     https://one.example.org/feed",
-        "  1  Two  general  two.rss",
-    ]
+    lines = result.output.splitlines()
+    # with their health (the fetch stage's); a relative path shows resolved beside feeds.yaml
+    assert lines[0] == "  0  One  crps     https://one.example.org/feed  [new] not fetched yet"
+    assert lines[1].startswith("  1  Two  general  /") and "/two.rss  [new]" in lines[1]
+    assert lines[2] == f"written {tmp_path / 'out' / 'health.html'}"
 
 
 def test_discovery_identifies_itself_with_the_crpsdigest_user_agent(

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crpsdigest import __version__
 from crpsdigest.atomic import write_atomic
@@ -35,7 +37,8 @@ from crpsdigest.editors import (
     normalise_address,
     remove_feed,
 )
-from crpsdigest.fetch import FetchResult
+from crpsdigest.fetch import FeedState, FetchResult, reset_state
+from crpsdigest.health import health_rows, print_health, write_health
 from crpsdigest.opml import OpmlError, plan_import, read_opml, write_opml
 from crpsdigest.overrides import Overrides
 from crpsdigest.pipeline import (
@@ -43,6 +46,7 @@ from crpsdigest.pipeline import (
     build_week,
     fetch_into_store,
     inspect_sources,
+    load_feed_states,
     weeks_with_entries,
 )
 from crpsdigest.store import Store, StoreError
@@ -158,14 +162,35 @@ def _now() -> datetime:
 
 
 def _report_line(result: FetchResult, new: int) -> None:
-    click.echo(result.message + (f" — {new} new" if new else ""))
+    click.echo(result.line + (f" — {new} new" if new else ""))
 
 
 def _do_fetch(ctx: Context, now: datetime, force: bool) -> int:
+    """Fetch with a progress bar on a terminal (problems printed above it), else one line a feed."""
     config = ctx.config
     with ctx.store() as store:
-        summary = fetch_into_store(config, store, now, force=force, report=_report_line)
-    click.echo(summary.line())
+        if sys.stdout.isatty():
+            with Progress(
+                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("fetch", total=len(config.feeds))
+
+                def report(result: FetchResult, new: int) -> None:
+                    if result.outcome in ("error", "gone") or result.permanent_redirect:
+                        bar.console.print(result.line, markup=False, highlight=False)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done)
+
+                summary = fetch_into_store(
+                    config, store, now, force=force, report=report, progress=progress
+                )
+        else:
+            summary = fetch_into_store(config, store, now, force=force, report=_report_line)
+        states = load_feed_states(store)
+    health = write_health(states, config.feed_refs(), ctx.out, now)
+    click.echo(summary.line() + f" (feed health: {health})")
     return EXIT_FAILED if summary.all_failed else EXIT_OK
 
 
@@ -356,11 +381,14 @@ def editor_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 def _print_feed_health(ctx: Context) -> None:
-    """Bare `crpsdigest feeds`: the subscribed feeds (the fetch stage adds their health)."""
+    """Bare `crpsdigest feeds`: every feed's health as a table, also written to out/health.html."""
     config = ctx.config
-    width = max(len(f.name) for f in config.feeds)
-    for i, feed in enumerate(config.feeds):
-        click.echo(f"{i:>3}  {feed.name:<{width}}  {feed.topic:<7}  {feed.url}")
+    refs = config.feed_refs()
+    with ctx.store() as store:
+        states = load_feed_states(store)
+    now = _now()
+    print_health(Console(), health_rows(states, refs, now), refs)
+    click.echo(f"written {write_health(states, refs, ctx.out, now)}")
 
 
 @cli.group(invoke_without_command=True)
@@ -370,6 +398,24 @@ def feeds(click_ctx: click.Context) -> None:
     """List the subscribed feeds; add, remove, import or export them."""
     if click_ctx.invoked_subcommand is None:
         _print_feed_health(click_ctx.find_object(Context) or click_ctx.obj)
+
+
+@feeds.command("reset")
+@click.argument("urls", nargs=-1, required=True)
+@pass_ctx
+@friendly_errors
+def feeds_reset(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Fetch URL again on the next run: forget that it was gone, failing or moved."""
+    refs = ctx.config.feed_refs()
+    with ctx.store() as store:
+        states = load_feed_states(store)
+        known = {f.url for f in refs} | set(states)
+        for url in urls:
+            if url not in known:
+                fail(f"error: {url} is not a feed in {ctx.config_path}", EXIT_CONFIG)
+            state = reset_state(states.get(url) or FeedState(url=url))
+            store.save_feed_state(url, state.to_dict())
+            click.echo(f"reset {url}: it will be fetched on the next run")
 
 
 _topic_choice = click.Choice(["crps", "general"])
