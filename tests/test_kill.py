@@ -84,9 +84,9 @@ def _entries(db: Path) -> set[tuple[str, str, str, str]]:
 
 @dataclass
 class Scenario:
-    before: Path  # the state a killed run starts from
-    after_fetch: Path  # `before` + an uninterrupted fetch (and build, for the outputs)
-    after_build: Path  # `before` with v2 already fetched + an uninterrupted build
+    before: Path  # v1 fetched and published; the feeds now serve v2: where a killed fetch starts
+    fetched: Path  # `before` + an uninterrupted fetch: where a killed build starts
+    built: Path  # `fetched` + an uninterrupted build: where every re-run must end
     fetch_seconds: float
     build_seconds: float
     start_seconds: float  # interpreter start and imports, before any work
@@ -132,19 +132,17 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, pinned_clock: None) -> Sc
     _cli(before, "build", "--week", WEEK)  # the published digest a killed run must not break
     _write_feeds(feeds, 2)
 
-    after_fetch = base / "after_fetch"
-    shutil.copytree(before, after_fetch)
-    fetch_seconds = _timed(after_fetch, "fetch")
-    after_build = base / "after_build"
-    shutil.copytree(after_fetch, after_build)
-    build_seconds = _timed(after_build, "build", "--week", WEEK)
-    shutil.rmtree(after_fetch)
-    shutil.copytree(after_build, after_fetch)  # fetch then build: same end state
-    start_seconds = _timed(after_build, "--version")
+    fetched = base / "fetched"
+    shutil.copytree(before, fetched)
+    fetch_seconds = _timed(fetched, "fetch")
+    built = base / "built"
+    shutil.copytree(fetched, built)
+    build_seconds = _timed(built, "build", "--week", WEEK)
+    start_seconds = _timed(built, "--version")
     print(
         f"\nkill: start {start_seconds:.2f}s, fetch {fetch_seconds:.2f}s, build {build_seconds:.2f}s"
     )
-    return Scenario(before, after_fetch, after_build, fetch_seconds, build_seconds, start_seconds)
+    return Scenario(before, fetched, built, fetch_seconds, build_seconds, start_seconds)
 
 
 def _kill_after(folder: Path, delay: float, *args: str) -> int | None:
@@ -200,17 +198,13 @@ def _kill_all(trials: list[Path], delays: list[float], *args: str) -> int:
 
 
 def test_build_killed_at_random_moments_breaks_nothing(scenario: Scenario, tmp_path: Path) -> None:
-    old = _files(scenario.before / "out")
-    new = _files(scenario.after_build / "out")
+    old = _files(scenario.fetched / "out")
+    new = _files(scenario.built / "out")
     assert old != new, "the killed build must have something to rewrite"
     delays = _delays(9, scenario.start_seconds, scenario.build_seconds)
     trials = [tmp_path / f"t{n}" for n in range(TRIALS)]
     for trial in trials:
-        shutil.copytree(scenario.before, trial)
-        # The store already holds v2 (fetched): only the build is interrupted.
-        shutil.copy(scenario.after_build / "crpsdigest.sqlite3", trial / "crpsdigest.sqlite3")
-        for suffix in ("-wal", "-shm"):
-            (trial / f"crpsdigest.sqlite3{suffix}").unlink(missing_ok=True)
+        shutil.copytree(scenario.fetched, trial)
     killed = _kill_all(trials, delays, "build", "--week", WEEK)
     rewritten = 0
     for n, (trial, delay) in enumerate(zip(trials, delays, strict=True)):
@@ -225,9 +219,10 @@ def test_build_killed_at_random_moments_breaks_nothing(scenario: Scenario, tmp_p
 
 def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_path: Path) -> None:
     old = _files(scenario.before / "out")
-    final = _files(scenario.after_fetch / "out")
+    fetched = _files(scenario.fetched / "out")  # fetch itself publishes the feed health page
+    final = _files(scenario.built / "out")
     old_entries = _entries(scenario.before / "crpsdigest.sqlite3")
-    new_entries = _entries(scenario.after_fetch / "crpsdigest.sqlite3")
+    new_entries = _entries(scenario.built / "crpsdigest.sqlite3")
     assert old_entries != new_entries
     delays = _delays(10, scenario.start_seconds, scenario.fetch_seconds)
     trials = [tmp_path / f"t{n}" for n in range(TRIALS)]
@@ -236,7 +231,7 @@ def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_pa
     killed = _kill_all(trials, delays, "fetch")
     partial = 0
     for n, (trial, delay) in enumerate(zip(trials, delays, strict=True)):
-        assert _files(trial / "out") == old, "fetch must not touch published outputs"
+        _check_published(trial, old, fetched)
         db = trial / "crpsdigest.sqlite3"
         assert _integrity(db) == "ok"
         # One transaction per feed: each feed's entries are all old or all new.
