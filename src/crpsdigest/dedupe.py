@@ -509,7 +509,12 @@ def _weak_ids(items: Sequence[_Item], forest: _Forest) -> None:
                     if item.numbers != other.numbers:
                         continue
                     tsim = _title_sim(item, other)
-                    if tsim >= WEAK_ID_TITLE_SIM:
+                    if tsim < WEAK_ID_TITLE_SIM:
+                        continue
+                    texts = min(len(item.shingles), len(other.shingles)) >= MIN_SHINGLES
+                    if (texts and _text_sim(item, other) >= TEXT_SIM) or (
+                        not texts and tsim >= TITLE_ONLY_SIM
+                    ):
                         forest.union(
                             other.idx,
                             item.idx,
