@@ -76,10 +76,22 @@ def test_labelled_set_representatives_are_originals_and_reasons_given() -> None:
 
 
 def test_conflicting_dois_never_merge_despite_identical_titles() -> None:
-    a = make("pubA", "pubmed:1", "CRPS: a narrative review", "https://pubmed.ncbi.nlm.nih.gov/1/",
-             LONG_TEXT, raw_ids=("doi:10.1000/a.1",))
-    b = make("pubB", "pubmed:2", "CRPS: a narrative review", "https://pubmed.ncbi.nlm.nih.gov/2/",
-             LONG_TEXT, raw_ids=("doi:10.1000/b.2",))
+    a = make(
+        "pubA",
+        "pubmed:1",
+        "CRPS: a narrative review",
+        "https://pubmed.ncbi.nlm.nih.gov/1/",
+        LONG_TEXT,
+        raw_ids=("doi:10.1000/a.1",),
+    )
+    b = make(
+        "pubB",
+        "pubmed:2",
+        "CRPS: a narrative review",
+        "https://pubmed.ncbi.nlm.nih.gov/2/",
+        LONG_TEXT,
+        raw_ids=("doi:10.1000/b.2",),
+    )
     assert not same(cluster_entries([a, b]), a, b)
 
 
@@ -95,14 +107,22 @@ def test_two_trials_of_one_drug_stay_apart() -> None:
 
 
 def test_news_citing_a_trial_number_is_not_the_trial() -> None:
-    trial = make("ct", "NCT06100001", "Ketamine vs lidocaine infusion for CRPS",
-                 "https://clinicaltrials.gov/study/NCT06100001",
-                 "This randomized study compares five-day outpatient ketamine infusions with "
-                 "lidocaine infusions in adults with refractory CRPS; the primary outcome is pain.")
-    news = make("news", "n1", "Ketamine vs lidocaine infusion for CRPS",
-                "https://news.example/ketamine",
-                "A hospital in Northfield has begun enrolling patients in a head-to-head comparison "
-                "of two infusions long used off-label; the trial is registered as NCT06100001.")
+    trial = make(
+        "ct",
+        "NCT06100001",
+        "Ketamine vs lidocaine infusion for CRPS",
+        "https://clinicaltrials.gov/study/NCT06100001",
+        "This randomized study compares five-day outpatient ketamine infusions with "
+        "lidocaine infusions in adults with refractory CRPS; the primary outcome is pain.",
+    )
+    news = make(
+        "news",
+        "n1",
+        "Ketamine vs lidocaine infusion for CRPS",
+        "https://news.example/ketamine",
+        "A hospital in Northfield has begun enrolling patients in a head-to-head comparison "
+        "of two infusions long used off-label; the trial is registered as NCT06100001.",
+    )
     result = cluster_entries([trial, news])
     assert not same(result, trial, news)
     assert news.ids["nct"] == ("NCT06100001",)
@@ -110,9 +130,14 @@ def test_news_citing_a_trial_number_is_not_the_trial() -> None:
 
 def test_weekly_roundups_with_templated_titles_stay_apart() -> None:
     entries = [
-        make("blog", f"p{w}", f"CRPS news roundup – week {w}", f"https://blog.example/roundup-{w}",
-             "Welcome to this week's roundup: research, events and support group dates. " * 3,
-             days=7 * (w - 12) / 10)
+        make(
+            "blog",
+            f"p{w}",
+            f"CRPS news roundup – week {w}",
+            f"https://blog.example/roundup-{w}",
+            "Welcome to this week's roundup: research, events and support group dates. " * 3,
+            days=7 * (w - 12) / 10,
+        )
         for w in (12, 13, 14)
     ]
     result = cluster_entries(entries)
@@ -120,27 +145,53 @@ def test_weekly_roundups_with_templated_titles_stay_apart() -> None:
 
 
 def test_paper_and_its_patient_summary_stay_apart() -> None:
-    paper = make("j", "j1", "Predictors of outcome in CRPS: a cohort", "https://j.example/a1", LONG_TEXT)
-    summary = make("j", "j2", "Plain language summary: Predictors of outcome in CRPS: a cohort",
-                   "https://j.example/a2", LONG_TEXT)
+    paper = make(
+        "j", "j1", "Predictors of outcome in CRPS: a cohort", "https://j.example/a1", LONG_TEXT
+    )
+    summary = make(
+        "j",
+        "j2",
+        "Plain language summary: Predictors of outcome in CRPS: a cohort",
+        "https://j.example/a2",
+        LONG_TEXT,
+    )
     assert not same(cluster_entries([paper, summary]), paper, summary)
 
 
 def test_main_study_and_sub_study_stay_apart() -> None:
-    main = make("j", "j1", "Low-dose naltrexone for CRPS: a randomised trial", "https://j.example/1",
-                LONG_TEXT)
-    sub = make("j", "j2", "Low-dose naltrexone for CRPS: a randomised trial secondary analysis",
-               "https://j.example/2", LONG_TEXT)
+    main = make(
+        "j",
+        "j1",
+        "Low-dose naltrexone for CRPS: a randomised trial",
+        "https://j.example/1",
+        LONG_TEXT,
+    )
+    sub = make(
+        "j",
+        "j2",
+        "Low-dose naltrexone for CRPS: a randomised trial secondary analysis",
+        "https://j.example/2",
+        LONG_TEXT,
+    )
     assert not same(cluster_entries([main, sub]), main, sub)
 
 
 def test_independent_write_ups_stay_apart_but_share_a_story() -> None:
-    a = make("bbc", "b1", "Exposure therapy helps people with CRPS, trial finds",
-             "https://bbc.example/1", LONG_TEXT)
-    b = make("guardian", "g1", "Exposure therapy helps people with CRPS, trial shows",
-             "https://guardian.example/1",
-             "Treatment long used for anxiety appears to help patients regain function, according to "
-             "a study in the journal Pain; sixty-two adults were assigned to sessions or usual care.")
+    a = make(
+        "bbc",
+        "b1",
+        "Exposure therapy helps people with CRPS, trial finds",
+        "https://bbc.example/1",
+        LONG_TEXT,
+    )
+    b = make(
+        "guardian",
+        "g1",
+        "Exposure therapy helps people with CRPS, trial shows",
+        "https://guardian.example/1",
+        "Treatment long used for anxiety appears to help patients regain function, according to "
+        "a study in the journal Pain; sixty-two adults were assigned to sessions or usual care.",
+    )
     result = cluster_entries([a, b])
     assert not same(result, a, b)
     assert result[a.uid].story is not None and result[a.uid].story == result[b.uid].story
@@ -149,19 +200,39 @@ def test_independent_write_ups_stay_apart_but_share_a_story() -> None:
 def test_comment_and_its_post_stay_apart() -> None:
     post_url = "https://blog.example/2024/03/ldn-and-crps/"
     post = make("blog", "https://blog.example/?p=1", "LDN and CRPS", post_url, LONG_TEXT)
-    comment = make("comments", post_url + "#comment-5", "By: Janet", post_url + "#comment-5",
-                   "Thank you for this post about LDN and CRPS.")
-    other = make("comments", post_url + "#comment-6", "By: Janet", post_url + "#comment-6",
-                 "Thank you for this post about LDN and CRPS.")
+    comment = make(
+        "comments",
+        post_url + "#comment-5",
+        "By: Janet",
+        post_url + "#comment-5",
+        "Thank you for this post about LDN and CRPS.",
+    )
+    other = make(
+        "comments",
+        post_url + "#comment-6",
+        "By: Janet",
+        post_url + "#comment-6",
+        "Thank you for this post about LDN and CRPS.",
+    )
     result = cluster_entries([post, comment, other])
     assert len({result[e.uid].cluster for e in (post, comment, other)}) == 3
 
 
 def test_edited_post_tracking_links_and_http_merge_with_reason() -> None:
-    a = make("blog", "https://www.blog.example/?p=7", "LDN and CRPS: what to know",
-             "https://www.blog.example/ldn-crps/", LONG_TEXT)
-    b = make("blogcat", "http://blog.example/?p=7", "LDN and CRPS: everything you need to know",
-             "http://blog.example/ldn-crps?utm_source=rss", LONG_TEXT + " Updated in March.")
+    a = make(
+        "blog",
+        "https://www.blog.example/?p=7",
+        "LDN and CRPS: what to know",
+        "https://www.blog.example/ldn-crps/",
+        LONG_TEXT,
+    )
+    b = make(
+        "blogcat",
+        "http://blog.example/?p=7",
+        "LDN and CRPS: everything you need to know",
+        "http://blog.example/ldn-crps?utm_source=rss",
+        LONG_TEXT + " Updated in March.",
+    )
     result = cluster_entries([a, b])
     assert same(result, a, b)
     loser = b if result[a.uid].representative else a
@@ -169,11 +240,25 @@ def test_edited_post_tracking_links_and_http_merge_with_reason() -> None:
 
 
 def test_near_duplicate_reason_names_the_similarities() -> None:
-    a = make("sci", "s1", "Skin biopsy could help diagnose CRPS", "https://sci.example/1", LONG_TEXT)
-    b = make("sci", "s2", "Skin biopsy could help diagnose CRPS, study says", "https://sci.example/2",
-             LONG_TEXT.replace("helped", "has helped"), days=1)
-    far = make("sci", "s3", "Skin biopsy could help diagnose CRPS", "https://sci.example/3",
-               LONG_TEXT, days=60)
+    a = make(
+        "sci", "s1", "Skin biopsy could help diagnose CRPS", "https://sci.example/1", LONG_TEXT
+    )
+    b = make(
+        "sci",
+        "s2",
+        "Skin biopsy could help diagnose CRPS, study says",
+        "https://sci.example/2",
+        LONG_TEXT.replace("helped", "has helped"),
+        days=1,
+    )
+    far = make(
+        "sci",
+        "s3",
+        "Skin biopsy could help diagnose CRPS",
+        "https://sci.example/3",
+        LONG_TEXT,
+        days=60,
+    )
     result = cluster_entries([a, b, far])
     assert same(result, a, b) and not same(result, a, far)
     reason = result[b.uid].reason or result[a.uid].reason
@@ -181,14 +266,29 @@ def test_near_duplicate_reason_names_the_similarities() -> None:
 
 
 def test_google_news_title_suffix_stripped_and_outlet_must_match() -> None:
-    own = make("BBC News", "b1", "CRPS patients call for faster diagnosis",
-               "https://www.bbc.co.uk/news/health-1", LONG_TEXT)
-    gn_bbc = make("gnews", "g1", "CRPS patients call for faster diagnosis - BBC News",
-                  "https://news.google.com/rss/articles/CBMiAU_yqLopaque1?oc=5", "",
-                  feed_url="https://news.google.com/rss/search?q=CRPS")
-    gn_itv = make("gnews", "g2", "CRPS patients call for faster diagnosis - ITV News",
-                  "https://news.google.com/rss/articles/CBMiAU_yqLopaque2?oc=5", "",
-                  feed_url="https://news.google.com/rss/search?q=CRPS")
+    own = make(
+        "BBC News",
+        "b1",
+        "CRPS patients call for faster diagnosis",
+        "https://www.bbc.co.uk/news/health-1",
+        LONG_TEXT,
+    )
+    gn_bbc = make(
+        "gnews",
+        "g1",
+        "CRPS patients call for faster diagnosis - BBC News",
+        "https://news.google.com/rss/articles/CBMiAU_yqLopaque1?oc=5",
+        "",
+        feed_url="https://news.google.com/rss/search?q=CRPS",
+    )
+    gn_itv = make(
+        "gnews",
+        "g2",
+        "CRPS patients call for faster diagnosis - ITV News",
+        "https://news.google.com/rss/articles/CBMiAU_yqLopaque2?oc=5",
+        "",
+        feed_url="https://news.google.com/rss/search?q=CRPS",
+    )
     result = cluster_entries([own, gn_bbc, gn_itv])
     assert same(result, own, gn_bbc)
     assert not same(result, own, gn_itv)
@@ -196,17 +296,29 @@ def test_google_news_title_suffix_stripped_and_outlet_must_match() -> None:
 
 
 def test_cluster_ids_are_stable_across_runs_and_bridges_keep_the_older_id() -> None:
-    a = make("pubA", "pubmed:1", "Paper one", "https://pubmed.ncbi.nlm.nih.gov/1/",
-             raw_ids=("doi:10.1000/x.1",))
-    b = make("journal", "j1", "Paper one", "https://journal.example/p1", raw_ids=("doi:10.1000/x.1",))
+    a = make(
+        "pubA",
+        "pubmed:1",
+        "Paper one",
+        "https://pubmed.ncbi.nlm.nih.gov/1/",
+        raw_ids=("doi:10.1000/x.1",),
+    )
+    b = make(
+        "journal", "j1", "Paper one", "https://journal.example/p1", raw_ids=("doi:10.1000/x.1",)
+    )
     first = cluster_entries([a])
     second = cluster_entries([a, b], {a.uid: first[a.uid].cluster})
     assert second[b.uid].cluster == second[a.uid].cluster == first[a.uid].cluster
     assert cluster_entries([a, b]) == cluster_entries([b, a])  # input order does not matter
     # a later entry owning both the PMID of one known cluster and the DOI of another bridges them
     c = make("epmc", "MED/2", "Paper two", "https://europepmc.org/article/MED/2")
-    bridge = make("pubB", "pubmed:2", "Paper two", "https://pubmed.ncbi.nlm.nih.gov/2/",
-                  raw_ids=("doi:10.1000/x.1",))
+    bridge = make(
+        "pubB",
+        "pubmed:2",
+        "Paper two",
+        "https://pubmed.ncbi.nlm.nih.gov/2/",
+        raw_ids=("doi:10.1000/x.1",),
+    )
     known = {b.uid: "c-001", c.uid: "c-002"}
     result = cluster_entries([b, c, bridge], known)
     assert {result[e.uid].cluster for e in (b, c, bridge)} == {"c-001"}

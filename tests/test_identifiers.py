@@ -26,14 +26,18 @@ def test_doi_spellings_normalise_to_one_value() -> None:
 
 
 def test_doi_from_publisher_paths_drops_view_suffixes() -> None:
-    ids = extract_ids(link="https://www.frontiersin.org/articles/10.3389/fneur.2024.1/full", guid="")
+    ids = extract_ids(
+        link="https://www.frontiersin.org/articles/10.3389/fneur.2024.1/full", guid=""
+    )
     assert ids["self_doi"] == ("10.3389/fneur.2024.1",)
     wiley = extract_ids(link="https://onlinelibrary.wiley.com/doi/epdf/10.1002/ejp.9?af=R", guid="")
     assert wiley["self_doi"] == ("10.1002/ejp.9",)
 
 
 def test_text_doi_strips_trailing_punctuation_but_keeps_balanced_parentheses() -> None:
-    ids = extract_ids(link="", guid="", text="(see doi: 10.1016/S0140-6736(20)30123-4). And DOI: 10.1234/ab;")
+    ids = extract_ids(
+        link="", guid="", text="(see doi: 10.1016/S0140-6736(20)30123-4). And DOI: 10.1234/ab;"
+    )
     assert ids["doi"] == ("10.1016/s0140-6736(20)30123-4", "10.1234/ab")
     assert "self_doi" not in ids  # named in running text only
 
@@ -42,7 +46,9 @@ def test_pmid_from_europe_pmc_links_and_guid_spellings() -> None:
     assert extract_ids(link="https://europepmc.org/article/MED/123456", guid="")["self_pmid"] == (
         "123456",
     )
-    assert extract_ids(link="https://europepmc.org/abstract/MED/77", guid="")["self_pmid"] == ("77",)
+    assert extract_ids(link="https://europepmc.org/abstract/MED/77", guid="")["self_pmid"] == (
+        "77",
+    )
     assert extract_ids(link="", guid="PubMed:555")["self_pmid"] == ("555",)
     assert extract_ids(link="", guid="x", text="PMID: 999 was cited")["pmid"] == ("999",)
 

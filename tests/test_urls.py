@@ -28,9 +28,15 @@ def _gn_token(url: str) -> str:
             "https://pubmed.ncbi.nlm.nih.gov/38100001",
         ),
         ("https://www.youtube.com/watch?v=abc", "https://youtube.com/watch?v=abc"),  # v kept
-        ("https://onlinelibrary.wiley.com/doi/10.1002/ejp.1?af=R", "https://onlinelibrary.wiley.com/doi/10.1002/ejp.1"),
+        (
+            "https://onlinelibrary.wiley.com/doi/10.1002/ejp.1?af=R",
+            "https://onlinelibrary.wiley.com/doi/10.1002/ejp.1",
+        ),
         ("https://journal.org/content/1/2?rss=1", "https://journal.org/content/1/2"),
-        ("https://medium.com/@u/post-abc123def456?source=rss----b6---4", "https://medium.com/@u/post-abc123def456"),
+        (
+            "https://medium.com/@u/post-abc123def456?source=rss----b6---4",
+            "https://medium.com/@u/post-abc123def456",
+        ),
         ("https://ex.org/a?oc=5", "https://ex.org/a"),
         # fragments, ports, scheme, hosts, trailing slash, query order
         ("https://ex.org/a#section-2", "https://ex.org/a"),

@@ -45,16 +45,17 @@ import html
 import math
 import re
 import unicodedata
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from crpsdigest.identifiers import KINDS, extract_ids, own_ids
 from crpsdigest.models import ClusterInfo, Entry
-from crpsdigest.urls import canonical_url, url_host
+from crpsdigest.urls import canonical_url
+from crpsdigest.urls import url_host as _url_host
 
 WINDOW_DAYS = 7
 TITLE_ONLY_WINDOW_DAYS = 3
@@ -202,6 +203,8 @@ _COMMENT_TITLE = re.compile(r"^\s*(?:by|comment|comments on|re)\s*:|^\s*comments
 _COMMENT_LINK = re.compile(r"#comment-|[?&]replytocom=|/comment-page-|#respond", re.I)
 _SUFFIX_SEP = re.compile(r"\s+(?:-|–|—|\||::)\s+(?!.*\s(?:-|–|—|\||::)\s)")
 _WORD = re.compile(r"[^\W_]+")
+_ID_HINT = re.compile(r"10\.\d|pubmed|pmc|nct\d|isrctn|europepmc|med/|doi", re.I)
+_GUID_PREFIX = re.compile(r"^https?://(?:(?:www|m|amp|mobile)\.)?", re.I)
 _MEDIUM_P = re.compile(r"medium\.com/p/([0-9a-f]{8,12})\b")
 _MEDIUM_SLUG = re.compile(r"-([0-9a-f]{10,12})$")
 
@@ -281,18 +284,38 @@ def _condense(name: str) -> str:
     return "".join(words)
 
 
+@lru_cache(maxsize=4096)
+def _feed_host(url: str) -> str:
+    return _url_host(url)
+
+
+def url_host(url: str) -> str:
+    """Host without www.-style prefixes; cheap for the already-canonical ``https://host/…``."""
+    if url.startswith("https://"):
+        host = url[8:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        if (
+            host
+            and ":" not in host
+            and "@" not in host
+            and host == host.lower()
+            and not host.startswith(("www.", "m.", "amp.", "mobile."))
+        ):
+            return host
+    return _url_host(url)
+
+
 def _is_aggregated(entry: Entry) -> bool:
-    hosts = (url_host(entry.link), url_host(entry.feed.url))
+    hosts = (url_host(entry.link), _feed_host(entry.feed.url))
     if any(h in _AGGREGATOR_HOSTS for h in hosts):
         return True
     link = entry.link.lower()
     return ("google." in link and "/url?" in link) or "google.com/alerts" in entry.feed.url
 
 
-def _source_rank(entry: Entry, own: Mapping[str, frozenset[str]]) -> int:
+def _source_rank(entry: Entry, own: Mapping[str, frozenset[str]], aggregated: bool) -> int:
     """Lower is more original: see the module docstring."""
     link_host = url_host(entry.link)
-    if _is_aggregated(entry):
+    if aggregated:
         return 4
     if link_host.endswith(_SYNDICATOR_HOSTS):
         return 3
@@ -332,9 +355,12 @@ def _numbers(title: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _shingles(text: str) -> frozenset[int]:
-    words = _WORD.findall(text)[:SHINGLE_WORDS]
-    return frozenset(zlib.crc32(" ".join(words[i : i + 3]).encode()) for i in range(len(words) - 2))
+def _shingles(words: list[str], vocab: dict[str, int]) -> frozenset[int]:
+    """Word 3-grams as integers; word numbers come from a per-run vocabulary (deterministic)."""
+    ids = [vocab.setdefault(w, len(vocab)) for w in words[:SHINGLE_WORDS]]
+    return frozenset(
+        (a << 42) ^ (b << 21) ^ c for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
+    )
 
 
 def _timestamp(entry: Entry) -> float | None:
@@ -342,15 +368,27 @@ def _timestamp(entry: Entry) -> float | None:
     return when.timestamp() if when else None
 
 
+def _guid_key(guid: str) -> str:
+    """A URL-shaped guid spelled one way (scheme, www., host case, trailing slash folded)."""
+    rest = _GUID_PREFIX.sub("", guid.strip())
+    host, _, path = rest.partition("/")
+    return f"{host.lower()}/{path.rstrip('/')}"
+
+
 def _own(entry: Entry) -> dict[str, frozenset[str]]:
     """Own ids; entries built without ``self_*`` kinds get them re-derived from link and guid."""
     ids = entry.ids
-    if not any(k.startswith("self_") for k in ids):
-        ids = extract_ids(link=entry.link, guid=entry.guid, text=entry.text)
+    if not any(k.startswith("self_") for k in ids) and _ID_HINT.search(entry.link + entry.guid):
+        ids = extract_ids(link=entry.link, guid=entry.guid)
     return {k: frozenset(v) for k, v in own_ids(ids).items()}
 
 
-def _prepare(idx: int, entry: Entry) -> _Item:
+@lru_cache(maxsize=4096)
+def _feed_identity(homepage: str) -> frozenset[str]:
+    return frozenset(_condense(label) for label in _url_host(homepage).split("."))
+
+
+def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
     own = _own(entry)
     named = {k: frozenset(entry.ids.get(k, ())) - own.get(k, frozenset()) for k in KINDS}
     aggregated = _is_aggregated(entry)
@@ -361,7 +399,7 @@ def _prepare(idx: int, entry: Entry) -> _Item:
     words = _WORD.findall(title)
     text = _norm_text(entry.text)
     text_words = _WORD.findall(text)
-    shingles = _shingles(text) if len(text_words) >= 12 else frozenset()
+    shingles = _shingles(text_words, vocab) if len(text_words) >= 12 else frozenset()
     if shingles and len(set(text_words) - set(words)) <= 4:
         shingles = frozenset()  # the "text" only repeats the headline (Google News)
     url = entry.canonical_url or canonical_url(entry.link)
@@ -372,9 +410,9 @@ def _prepare(idx: int, entry: Entry) -> _Item:
     if url.startswith("https://") and url.count("/") >= 3:
         keys.append(("url", url))
     if entry.guid.lower().startswith(("http://", "https://")) and not comment:
-        guid_url = canonical_url(entry.guid)
-        if guid_url != url and guid_url.count("/") >= 3:
-            keys.append(("url", guid_url))
+        guid_key = _guid_key(entry.guid)
+        if guid_key.count("/") >= 1:
+            keys.append(("guid", guid_key))
     medium = _MEDIUM_P.search(entry.guid) or (
         _MEDIUM_SLUG.search(url) if "medium.com" in url else None
     )
@@ -383,7 +421,7 @@ def _prepare(idx: int, entry: Entry) -> _Item:
     host = url_host(url)
     identity = {_condense(entry.feed.name), _condense(entry.source_name or "")}
     identity |= {label for label in host.split(".") if len(label) > 3}
-    identity |= {_condense(label) for label in url_host(entry.feed.homepage or "").split(".")}
+    identity |= _feed_identity(entry.feed.homepage or "")
     return _Item(
         idx=idx,
         entry=entry,
@@ -392,7 +430,7 @@ def _prepare(idx: int, entry: Entry) -> _Item:
         named=named,
         keys=keys,
         comment=comment,
-        rank=_source_rank(entry, own),
+        rank=_source_rank(entry, own, aggregated),
         ts=_timestamp(entry),
         title=" ".join(words),
         tokens=[w for w in dict.fromkeys(words) if w not in _STOP and len(w) > 1],
@@ -471,9 +509,9 @@ def _exact(items: Sequence[_Item], forest: _Forest) -> None:
     for (space, value), members in groups.items():
         if len(members) < 2:
             continue
-        if space in ("url", "medium") and _key_is_shared_by_one_feed(members):
+        if space in ("url", "guid", "medium") and _key_is_shared_by_one_feed(members):
             continue
-        label = "canonical URL" if space == "url" else space
+        label = {"url": "canonical URL", "guid": "guid"}.get(space, space)
         for i, member in enumerate(members):
             for prior in members[:i]:
                 forest.union(prior.idx, member.idx, f"same {label} {value}")
@@ -606,7 +644,8 @@ def cluster_entries(
     for entry in entries:
         unique.setdefault(entry.uid, entry)
     ordered = sorted(unique.values(), key=lambda e: e.uid)
-    items = [_prepare(i, e) for i, e in enumerate(ordered)]
+    vocab: dict[str, int] = {}
+    items = [_prepare(i, e, vocab) for i, e in enumerate(ordered)]
     forest = _Forest(
         parent=list(range(len(items))),
         own=[{k: set(v) for k, v in item.own.items()} for item in items],

@@ -53,8 +53,22 @@ _LINK_PMCID = re.compile(
 )
 _RAW_PMID = re.compile(r"^(?:pmid|pubmed|info:pmid/|med)\s*[:/]?\s*(\d{1,9})$", re.I)
 _LINK_DOI_TAILS = frozenset(
-    {"full", "abstract", "abs", "pdf", "epdf", "pdfdirect", "fulltext", "html", "meta",
-     "references", "figures", "summary", "full-text", "suppl"}
+    {
+        "full",
+        "abstract",
+        "abs",
+        "pdf",
+        "epdf",
+        "pdfdirect",
+        "fulltext",
+        "html",
+        "meta",
+        "references",
+        "figures",
+        "summary",
+        "full-text",
+        "suppl",
+    }
 )
 _TRAILING = ".,;:'\"]}>!?"
 

@@ -29,9 +29,31 @@ from w3lib.url import canonicalize_url
 
 _TRACKING = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
-        "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "_ga", "_gl", "oc", "ocid", "ncid", "cmpid",
-        "ref_src", "ref_url", "sr_share", "amp", "outputtype", "__twitter_impression",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "oc",
+        "ocid",
+        "ncid",
+        "cmpid",
+        "ref_src",
+        "ref_url",
+        "sr_share",
+        "amp",
+        "outputtype",
+        "__twitter_impression",
     }
 )
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_")
