@@ -21,8 +21,9 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    must agree (patient/lay summary, sub-study/secondary analysis/follow-up, comment/reply/
    erratum), comments ("By: …", "Comment on …") never near-merge.
 
-Candidate pairs for step 5 come from blocking on each title's rarest words and on two min-hash
-values of its text, then a sliding date window per block, so cost grows near-linearly.
+Candidate pairs for step 5 come from blocking on each title's rarest words (every merge needs
+title similarity ≥ 0.5, so true pairs share rare words), then a sliding date window per block;
+text shingles are computed only for entries that meet a candidate, so cost grows near-linearly.
 
 Cluster ids are stable: a component containing entries from ``known`` takes the smallest of
 their cluster ids (so a bridge keeps the older cluster's id); otherwise the id is
@@ -69,6 +70,7 @@ STORY_TITLE_SIM = 0.75
 MIN_SHINGLES = 8
 SHINGLE_WORDS = 80
 MAX_BLOCK = 3000
+BLOCK_TOKENS = 4
 MAX_NEIGHBOURS = 300
 
 _AGGREGATOR_HOSTS = ("news.google.com",)
@@ -184,25 +186,35 @@ _MARKERS = {
         r"plain[- ]language|lay summary|patient summary|summary for patients|for patients\b|"
         r"patient guide|visual abstract|video abstract|infographic|podcast|explainer|"
         r"in plain english|what (?:this|the) study means",
-        re.I,
     ),
     "substudy": re.compile(
         r"sub-?stud|secondary analys|post[- ]?hoc|follow[- ]?up|long[- ]term|extension|"
         r"ancillary|exploratory|pooled|subgroup|protocol|interim|pilot|feasibility|"
         r"cost[- ]effectiveness|economic evaluation|qualitative|meta-analys|systematic review|"
         r"two[- ]year|five[- ]year|one[- ]year",
-        re.I,
     ),
     "reply": re.compile(
         r"^\s*(?:re|by)\s*:|comments? on\b|commentary|\breply\b|response to|letter to|"
         r"\berrat|correction|corrigend|retract|editorial|expression of concern",
-        re.I,
     ),
 }
-_COMMENT_TITLE = re.compile(r"^\s*(?:by|comment|comments on|re)\s*:|^\s*comments? on\b", re.I)
+_COMMENT_TITLE = re.compile(r"^\s*(?:by|comment|comments on|re)\s*:|^\s*comments? on\b")
 _COMMENT_LINK = re.compile(r"#comment-|[?&]replytocom=|/comment-page-|#respond", re.I)
 _SUFFIX_SEP = re.compile(r"\s+(?:-|–|—|\||::)\s+(?!.*\s(?:-|–|—|\||::)\s)")
 _WORD = re.compile(r"[^\W_]+")
+_TAG = re.compile(r"<[^>]{0,200}>")
+_PREPRINT_HOSTS = (
+    "biorxiv.org",
+    "medrxiv.org",
+    "researchsquare.com",
+    "preprints.org",
+    "ssrn.com",
+    "arxiv.org",
+    "osf.io",
+    "authorea.com",
+    "jmirpreprints.com",
+)
+_PREPRINT_DOI = ("10.1101/", "10.21203/", "10.20944/", "10.2139/", "10.31219/", "10.22541/")
 _ID_HINT = re.compile(r"10\.\d|pubmed|pmc|nct\d|isrctn|europepmc|med/|doi", re.I)
 _GUID_PREFIX = re.compile(r"^https?://(?:(?:www|m|amp|mobile)\.)?", re.I)
 _MEDIUM_P = re.compile(r"medium\.com/p/([0-9a-f]{8,12})\b")
@@ -226,10 +238,24 @@ class _Item:
     tokens: list[str]
     numbers: frozenset[str]
     markers: frozenset[str]
-    shingles: frozenset[int]
+    text: str  # normalised start of the text; shingled only if the entry meets a candidate
+    vocab: dict[str, int]  # shared per run, so shingle numbers are comparable and deterministic
     outlet: str  # condensed outlet name for aggregator items ("" otherwise)
     identity: frozenset[str]  # condensed names this entry's publisher goes by
     host: str
+    _shingles: frozenset[int] | None = None
+
+    @property
+    def shingles(self) -> frozenset[int]:
+        """Word 3-grams of the text (empty when there is no real text), computed on demand."""
+        if self._shingles is None:
+            words = _WORD.findall(self.text)
+            title_words = set(self.title.split())
+            if len(words) < 12 or len(set(words) - title_words) <= 4:
+                self._shingles = frozenset()  # no text, or it only repeats the headline
+            else:
+                self._shingles = _shingles(words, self.vocab)
+        return self._shingles
 
 
 @dataclass
@@ -279,6 +305,7 @@ def _norm_text(value: str) -> str:
     return value.replace("\u201d", '"').lower()
 
 
+@lru_cache(maxsize=8192)
 def _condense(name: str) -> str:
     words = [w for w in _WORD.findall(_norm_text(name)) if w not in _OUTLET_STOP]
     return "".join(words)
@@ -304,27 +331,38 @@ def url_host(url: str) -> str:
     return _url_host(url)
 
 
-def _is_aggregated(entry: Entry) -> bool:
-    hosts = (url_host(entry.link), _feed_host(entry.feed.url))
+def _is_aggregated(entry: Entry, link_host: str) -> bool:
+    hosts = (link_host, _feed_host(entry.feed.url))
     if any(h in _AGGREGATOR_HOSTS for h in hosts):
         return True
     link = entry.link.lower()
     return ("google." in link and "/url?" in link) or "google.com/alerts" in entry.feed.url
 
 
-def _source_rank(entry: Entry, own: Mapping[str, frozenset[str]], aggregated: bool) -> int:
+def _source_rank(
+    entry: Entry,
+    own: Mapping[str, frozenset[str]],
+    named: Mapping[str, frozenset[str]],
+    aggregated: bool,
+    link_host: str,
+) -> int:
     """Lower is more original: see the module docstring."""
-    link_host = url_host(entry.link)
     if aggregated:
         return 4
     if link_host.endswith(_SYNDICATOR_HOSTS):
-        return 3
-    if (own.get("nct") or own.get("isrctn")) and not link_host.endswith(_REGISTRY_HOSTS):
         return 3
     if link_host.endswith("europepmc.org") or "europepmc" in entry.link.lower():
         return 2
     if link_host.endswith("ncbi.nlm.nih.gov"):
         return 1
+    paper = own.get("doi") or own.get("pmid") or own.get("pmcid")
+    trial = (
+        own.get("nct")
+        or own.get("isrctn")
+        or (not paper and (named.get("nct") or named.get("isrctn")))
+    )
+    if trial and not link_host.endswith(_REGISTRY_HOSTS):
+        return 3  # a trial mirror: a page about a registry record that is not the registry
     return 0
 
 
@@ -368,6 +406,21 @@ def _timestamp(entry: Entry) -> float | None:
     return when.timestamp() if when else None
 
 
+def _markers(
+    title: str, entry: Entry, own: Mapping[str, frozenset[str]], link_host: str
+) -> frozenset[str]:
+    """Kinds of item a title or source reveals; two entries must agree on all of them."""
+    found = {kind for kind, rx in _MARKERS.items() if rx.search(title)}
+    link = entry.link.lower()
+    if (
+        link_host.endswith(_PREPRINT_HOSTS)
+        or "/ppr/" in link
+        or any(d.startswith(_PREPRINT_DOI) for d in own.get("doi", ()))
+    ):
+        found.add("preprint")  # a preprint and its journal version are different records
+    return frozenset(found)
+
+
 def _guid_key(guid: str) -> str:
     """A URL-shaped guid spelled one way (scheme, www., host case, trailing slash folded)."""
     rest = _GUID_PREFIX.sub("", guid.strip())
@@ -391,17 +444,14 @@ def _feed_identity(homepage: str) -> frozenset[str]:
 def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
     own = _own(entry)
     named = {k: frozenset(entry.ids.get(k, ())) - own.get(k, frozenset()) for k in KINDS}
-    aggregated = _is_aggregated(entry)
-    raw_title = _norm_text(entry.title).strip()
+    link_host = url_host(entry.link)
+    aggregated = _is_aggregated(entry, link_host)
+    raw_title = _TAG.sub(" ", _norm_text(entry.title)).strip()
     comment = bool(_COMMENT_TITLE.search(raw_title) or _COMMENT_LINK.search(entry.link))
     comment = comment or bool(_COMMENT_LINK.search(entry.guid))
     title, outlet = _strip_outlet(raw_title, entry, aggregated)
     words = _WORD.findall(title)
-    text = _norm_text(entry.text)
-    text_words = _WORD.findall(text)
-    shingles = _shingles(text_words, vocab) if len(text_words) >= 12 else frozenset()
-    if shingles and len(set(text_words) - set(words)) <= 4:
-        shingles = frozenset()  # the "text" only repeats the headline (Google News)
+    text = _norm_text(entry.text[: SHINGLE_WORDS * 16])
     url = entry.canonical_url or canonical_url(entry.link)
     if comment:
         fragment = entry.link.partition("#")[2]
@@ -430,13 +480,14 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
         named=named,
         keys=keys,
         comment=comment,
-        rank=_source_rank(entry, own, aggregated),
+        rank=_source_rank(entry, own, named, aggregated, link_host),
         ts=_timestamp(entry),
         title=" ".join(words),
         tokens=[w for w in dict.fromkeys(words) if w not in _STOP and len(w) > 1],
         numbers=_numbers(title),
-        markers=frozenset(k for k, rx in _MARKERS.items() if rx.search(raw_title)),
-        shingles=shingles,
+        markers=_markers(raw_title, entry, own, link_host),
+        text=text,
+        vocab=vocab,
         outlet=outlet if aggregated else "",
         identity=frozenset(i for i in identity if len(i) > 2),
         host=host,
@@ -562,18 +613,15 @@ def _weak_ids(items: Sequence[_Item], forest: _Forest) -> None:
 
 
 def _blocks(items: Sequence[_Item]) -> Iterable[list[_Item]]:
-    """Groups of possibly-alike entries: rarest title words and text min-hashes."""
+    """Groups of possibly-alike entries: each title's rarest words (prefix filtering)."""
     df: dict[str, int] = defaultdict(int)
     for item in items:
         for token in item.tokens:
             df[token] += 1
     blocks: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
-        for token in sorted(item.tokens, key=lambda t: (df[t], t))[:3]:
+        for token in sorted(item.tokens, key=lambda t: (df[t], t))[:BLOCK_TOKENS]:
             blocks["t:" + token].append(item)
-        if item.shingles:
-            blocks[f"m0:{min(item.shingles)}"].append(item)
-            blocks[f"m1:{min(h ^ 0x5BD1E995 for h in item.shingles)}"].append(item)
     for members in blocks.values():
         if 2 <= len(members) <= MAX_BLOCK:
             yield members
