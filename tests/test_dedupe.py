@@ -344,3 +344,118 @@ def test_representative_order_original_then_priority_then_earliest() -> None:
     assert cluster_entries([early, late_hi])[late_hi.uid].representative
     late = make("blogC", "c", "Post", "https://a.example/post#x", days=1)
     assert cluster_entries([early, late])[early.uid].representative
+
+
+def test_preprint_and_journal_version_stay_apart_even_without_dois() -> None:
+    preprint = make(
+        "epmc",
+        "PPR/PPR1",
+        "Motor cortex changes in CRPS",
+        "https://europepmc.org/article/PPR/PPR800123",
+        LONG_TEXT,
+    )
+    journal = make(
+        "front",
+        "f1",
+        "Motor cortex changes in CRPS",
+        "https://journal.example/motor-cortex",
+        LONG_TEXT,
+        days=3,
+    )
+    assert not same(cluster_entries([preprint, journal]), preprint, journal)
+
+
+def test_trial_mirror_naming_the_number_merges_but_is_not_representative() -> None:
+    text = "A randomised comparison of two infusions in adults with refractory CRPS; " * 2
+    record = make(
+        "ct",
+        "NCT06100001",
+        "Ketamine versus lidocaine for CRPS",
+        "https://clinicaltrials.gov/study/NCT06100001",
+        text,
+        days=1,
+    )
+    mirror = make(
+        "mirror",
+        "m-1",
+        "Ketamine versus lidocaine for CRPS",
+        "https://trials.example/listing/991",
+        "Study ID: NCT06100001. " + text,
+    )
+    result = cluster_entries([mirror, record])
+    assert same(result, record, mirror)
+    assert result[record.uid].representative  # registry before mirror, though mirror is older
+    assert "NCT06100001" in result[mirror.uid].reason
+
+
+def test_medium_story_in_user_tag_and_publication_feeds_is_one_item() -> None:
+    guid = "https://medium.com/p/5e6f7a8b9c0d"
+    user = make(
+        "medu",
+        guid,
+        "What I wish I knew",
+        "https://medium.com/@w/what-i-wish-5e6f7a8b9c0d?source=rss-17fe------2",
+    )
+    tag = make(
+        "medt",
+        guid,
+        "What I wish I knew",
+        "https://medium.com/@w/what-i-wish-5e6f7a8b9c0d?source=rss------crps-5",
+    )
+    pub = make(
+        "medp",
+        guid,
+        "What I wish I knew",
+        "https://medium.com/pub/what-i-wish-5e6f7a8b9c0d?source=rss----b6---4",
+    )
+    result = cluster_entries([user, tag, pub])
+    assert len({result[e.uid].cluster for e in (user, tag, pub)}) == 1
+
+
+def test_running_again_with_its_own_output_as_known_changes_nothing() -> None:
+    cases = load_cases()
+    entries = [c.entry for c in cases]
+    first = cluster_entries(entries)
+    known = {uid: info.cluster for uid, info in first.items()}
+    again = cluster_entries(entries, known)
+    assert {u: i.cluster for u, i in again.items()} == known
+    # a week later only some entries come back, plus a new copy of a known paper
+    later = make(
+        "pubC",
+        "pubmed:38100001",
+        "Intravenous neridronate for early CRPS",
+        "https://pubmed.ncbi.nlm.nih.gov/38100001/",
+        raw_ids=("pmid:38100001",),
+    )
+    p1 = next(c.entry for c in cases if c.cluster == "P1")
+    week2 = cluster_entries([p1, later], {p1.uid: known[p1.uid]})
+    assert week2[later.uid].cluster == known[p1.uid]
+
+
+def test_undated_entries_still_merge_on_ids_and_text() -> None:
+    a = make("blogA", "a1", "Pacing is not giving up", "https://a.example/pacing", LONG_TEXT)
+    b = make("blogB", "b1", "Pacing is not giving up", "https://b.example/pacing", LONG_TEXT)
+    a.published = b.published = None
+    assert same(cluster_entries([a, b]), a, b)
+
+
+def test_items_linking_to_one_section_page_are_not_merged() -> None:
+    a = make(
+        "feedA", "a1", "Ketamine clinic opens in Leeds", "https://charity.example/news/", LONG_TEXT
+    )
+    b = make(
+        "feedB",
+        "b1",
+        "Fundraising walk raises £10,000",
+        "https://charity.example/news",
+        "Walkers covered twelve miles along the canal to raise money for research.",
+    )
+    c = make(
+        "feedA",
+        "a2",
+        "New support group in York",
+        "https://charity.example/news#york",
+        "Our York group meets on the first Tuesday of each month at the library.",
+    )
+    result = cluster_entries([a, b, c])
+    assert len({result[e.uid].cluster for e in (a, b, c)}) == 3

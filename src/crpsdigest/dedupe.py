@@ -70,10 +70,13 @@ STORY_TITLE_SIM = 0.75
 MIN_SHINGLES = 8
 SHINGLE_WORDS = 80
 MAX_BLOCK = 3000
+MAX_URL_GROUP = 200  # more entries than this behind one URL: a home or section page
+LISTING_TITLE_SIM = 0.35
 BLOCK_TOKENS = 4
 MAX_NEIGHBOURS = 300
 
-_AGGREGATOR_HOSTS = ("news.google.com",)
+_GOOGLE_NEWS = "news.google.com"
+_AGGREGATOR_HOSTS = (_GOOGLE_NEWS,)
 _SYNDICATOR_HOSTS = (
     "msn.com",
     "news.yahoo.com",
@@ -139,6 +142,9 @@ _STOP = frozenset(
         "why",
         "who",
     ]
+)
+_HOST_LABEL_STOP = frozenset(
+    ["com", "org", "net", "co", "uk", "gov", "edu", "ac", "io", "news", "www", "info", "us", "au"]
 )
 _OUTLET_STOP = frozenset(["the", "news", "online", "com", "co", "uk", "org", "net", "www", "daily"])
 _MONTHS = {
@@ -451,7 +457,9 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
     comment = comment or bool(_COMMENT_LINK.search(entry.guid))
     title, outlet = _strip_outlet(raw_title, entry, aggregated)
     words = _WORD.findall(title)
-    text = _norm_text(entry.text[: SHINGLE_WORDS * 16])
+    # a Google News description is headlines and outlet names, never the article's text
+    google_news = _GOOGLE_NEWS in (link_host, _feed_host(entry.feed.url))
+    text = "" if google_news else _norm_text(entry.text[: SHINGLE_WORDS * 16])
     url = entry.canonical_url or canonical_url(entry.link)
     if comment:
         fragment = entry.link.partition("#")[2]
@@ -470,7 +478,7 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
         keys.append(("medium", medium.group(1)))
     host = url_host(url)
     identity = {_condense(entry.feed.name), _condense(entry.source_name or "")}
-    identity |= {label for label in host.split(".") if len(label) > 3}
+    identity |= {label for label in host.split(".") if label not in _HOST_LABEL_STOP}
     identity |= _feed_identity(entry.feed.homepage or "")
     return _Item(
         idx=idx,
@@ -509,7 +517,9 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
     for x, y in ((a, b), (b, a)):
         if x.outlet:
             return any(
-                x.outlet == n or (len(n) > 3 and (n in x.outlet or x.outlet in n))
+                x.outlet == n
+                or (len(x.outlet) >= 3 and x.outlet in n)
+                or (len(n) >= 6 and n in x.outlet)
                 for n in y.identity | ({y.outlet} if y.outlet else set())
             )
     return bool(a.host and a.host == b.host)
@@ -560,11 +570,16 @@ def _exact(items: Sequence[_Item], forest: _Forest) -> None:
     for (space, value), members in groups.items():
         if len(members) < 2:
             continue
-        if space in ("url", "guid", "medium") and _key_is_shared_by_one_feed(members):
+        url_like = space in ("url", "guid", "medium")
+        if url_like and (len(members) > MAX_URL_GROUP or _key_is_shared_by_one_feed(members)):
             continue
+        # a section page ("https://site/news") shared by unrelated headlines is no identity
+        listing = space == "url" and value.rstrip("/").count("/") <= 3
         label = {"url": "canonical URL", "guid": "guid"}.get(space, space)
         for i, member in enumerate(members):
             for prior in members[:i]:
+                if listing and _title_sim(prior, member) < LISTING_TITLE_SIM:
+                    continue
                 forest.union(prior.idx, member.idx, f"same {label} {value}")
 
 

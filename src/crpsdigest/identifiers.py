@@ -51,6 +51,7 @@ _LINK_PMCID = re.compile(
     r"/PMC/|europepmc\.org/articles/)(?:PMC)?(\d{4,9})\b",
     re.I,
 )
+_SLUG_WORD = re.compile(r"[A-Za-z]+")
 _RAW_PMID = re.compile(r"^(?:pmid|pubmed|info:pmid/|med)\s*[:/]?\s*(\d{1,9})$", re.I)
 _LINK_DOI_TAILS = frozenset(
     {
@@ -120,9 +121,11 @@ def _from_url(url: str, own: dict[str, set[str]]) -> None:
         own["pmid"].add(m.group(1))
     for m in _LINK_PMCID.finditer(whole):
         own["pmcid"].add(f"PMC{m.group(1)}")
-    nct, isrctn = _trials_in(path + " " + parts.query)
-    own["nct"] |= nct
-    own["isrctn"] |= isrctn
+    for segment in re.split(r"[/?&=]", path + "?" + parts.query):
+        nct, isrctn = _trials_in(segment)
+        if (nct or isrctn) and len(_SLUG_WORD.findall(segment)) <= 2:
+            own["nct"] |= nct  # a record page (".../NCT…", "ct-NCT…"), not a news slug
+            own["isrctn"] |= isrctn
 
 
 def _from_label(value: str, own: dict[str, set[str]]) -> None:
@@ -137,7 +140,7 @@ def _from_label(value: str, own: dict[str, set[str]]) -> None:
     if pmid:
         own["pmid"].add(pmid.group(1))
         return
-    pmcid = re.fullmatch(r"(?:pmcid\s*:\s*)?PMC(\d{4,9})", value, re.I)
+    pmcid = re.fullmatch(r"(?:pmc(?:id)?\s*[:/]\s*)?PMC(\d{4,9})", value, re.I)
     if pmcid:
         own["pmcid"].add(f"PMC{pmcid.group(1)}")
         return
