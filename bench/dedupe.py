@@ -81,6 +81,7 @@ def _archive(n: int, seed: int = 7) -> tuple[list[Entry], dict[str, int]]:
 
 def _one(n: int) -> None:
     entries, gold = _archive(n)
+    before_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     t0 = time.perf_counter()
     result = cluster_entries(entries)
     elapsed = time.perf_counter() - t0
@@ -101,7 +102,8 @@ def _one(n: int) -> None:
         by_gold[story] = by_gold.get(story, 0) + 1
     true_pairs = sum(k * (k - 1) // 2 for k in by_gold.values())
     print(
-        f"n={n:>7}  time {elapsed:6.1f} s  peak RSS {peak_mib:7.0f} MiB  "
+        f"n={n:>7}  time {elapsed:6.1f} s  peak RSS {peak_mib:6.0f} MiB "
+        f"(archive alone {before_mib:4.0f} MiB)  "
         f"precision {tp / max(tp + fp, 1):.3f}  recall {tp / max(true_pairs, 1):.3f}",
         flush=True,
     )

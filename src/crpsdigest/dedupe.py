@@ -227,7 +227,7 @@ _MEDIUM_P = re.compile(r"medium\.com/p/([0-9a-f]{8,12})\b")
 _MEDIUM_SLUG = re.compile(r"-([0-9a-f]{10,12})$")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     """What matching needs about one entry, computed once."""
 
@@ -244,7 +244,7 @@ class _Item:
     tokens: list[str]
     numbers: frozenset[str]
     markers: frozenset[str]
-    text: str  # normalised start of the text; shingled only if the entry meets a candidate
+    has_text: bool  # False for Google News items, whose description is only headlines
     vocab: dict[str, int]  # shared per run, so shingle numbers are comparable and deterministic
     outlet: str  # condensed outlet name for aggregator items ("" otherwise)
     identity: frozenset[str]  # condensed names this entry's publisher goes by
@@ -255,7 +255,8 @@ class _Item:
     def shingles(self) -> frozenset[int]:
         """Word 3-grams of the text (empty when there is no real text), computed on demand."""
         if self._shingles is None:
-            words = _WORD.findall(self.text)
+            text = _norm_text(self.entry.text[: SHINGLE_WORDS * 16]) if self.has_text else ""
+            words = _WORD.findall(text)
             title_words = set(self.title.split())
             if len(words) < 12 or len(set(words) - title_words) <= 4:
                 self._shingles = frozenset()  # no text, or it only repeats the headline
@@ -459,7 +460,6 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
     words = _WORD.findall(title)
     # a Google News description is headlines and outlet names, never the article's text
     google_news = _GOOGLE_NEWS in (link_host, _feed_host(entry.feed.url))
-    text = "" if google_news else _norm_text(entry.text[: SHINGLE_WORDS * 16])
     url = entry.canonical_url or canonical_url(entry.link)
     if comment:
         fragment = entry.link.partition("#")[2]
@@ -494,7 +494,7 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
         tokens=[w for w in dict.fromkeys(words) if w not in _STOP and len(w) > 1],
         numbers=_numbers(title),
         markers=_markers(raw_title, entry, own, link_host),
-        text=text,
+        has_text=not google_news,
         vocab=vocab,
         outlet=outlet if aggregated else "",
         identity=frozenset(i for i in identity if len(i) > 2),
