@@ -16,7 +16,9 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    item whose DOI is only in its text, a trial mirror naming the NCT number);
 5. near duplicates, within :data:`WINDOW_DAYS`: similar titles (outlet suffixes such as
    Google News' " - Outlet" stripped) AND overlapping text, or near-identical text under an edited
-   title; when either side has no real text, near-identical titles from the same outlet. Guards:
+   title; when either side has no real text, near-identical titles from the same outlet within
+   :data:`TITLE_ONLY_WINDOW_DAYS`. Two items of ONE feed (different guids) need near-identical
+   text: a feed repeating a headline is usually running a series. Guards:
    numbers and month names in titles must agree (weekly roundups, phase 2 vs 3), title markers
    must agree (patient/lay summary, sub-study/secondary analysis/follow-up, comment/reply/
    erratum), comments ("By: …", "Comment on …") never near-merge.
@@ -42,6 +44,7 @@ smallest cluster id of the group); they are never merged.
 
 from __future__ import annotations
 
+import gc
 import html
 import math
 import re
@@ -245,7 +248,6 @@ class _Item:
     numbers: frozenset[str]
     markers: frozenset[str]
     has_text: bool  # False for Google News items, whose description is only headlines
-    vocab: dict[str, int]  # shared per run, so shingle numbers are comparable and deterministic
     outlet: str  # condensed outlet name for aggregator items ("" otherwise)
     identity: frozenset[str]  # condensed names this entry's publisher goes by
     host: str
@@ -261,7 +263,7 @@ class _Item:
             if len(words) < 12 or len(set(words) - title_words) <= 4:
                 self._shingles = frozenset()  # no text, or it only repeats the headline
             else:
-                self._shingles = _shingles(words, self.vocab)
+                self._shingles = _shingles(words)
         return self._shingles
 
 
@@ -400,12 +402,10 @@ def _numbers(title: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def _shingles(words: list[str], vocab: dict[str, int]) -> frozenset[int]:
-    """Word 3-grams as integers; word numbers come from a per-run vocabulary (deterministic)."""
-    ids = [vocab.setdefault(w, len(vocab)) for w in words[:SHINGLE_WORDS]]
-    return frozenset(
-        (a << 42) ^ (b << 21) ^ c for a, b, c in zip(ids, ids[1:], ids[2:], strict=False)
-    )
+def _shingles(words: list[str]) -> frozenset[int]:
+    """Word 3-grams as hashes; only ever compared within one run, so per-process hashing is fine."""
+    words = words[:SHINGLE_WORDS]
+    return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
 
 
 def _timestamp(entry: Entry) -> float | None:
@@ -448,7 +448,7 @@ def _feed_identity(homepage: str) -> frozenset[str]:
     return frozenset(_condense(label) for label in _url_host(homepage).split("."))
 
 
-def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
+def _prepare(idx: int, entry: Entry) -> _Item:
     own = _own(entry)
     named = {k: frozenset(entry.ids.get(k, ())) - own.get(k, frozenset()) for k in KINDS}
     link_host = url_host(entry.link)
@@ -495,7 +495,6 @@ def _prepare(idx: int, entry: Entry, vocab: dict[str, int]) -> _Item:
         numbers=_numbers(title),
         markers=_markers(raw_title, entry, own, link_host),
         has_text=not google_news,
-        vocab=vocab,
         outlet=outlet if aggregated else "",
         identity=frozenset(i for i in identity if len(i) > 2),
         host=host,
@@ -536,9 +535,11 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
     if tsim < EDITED_TITLE_SIM:
         return "", False
     within = f"within {WINDOW_DAYS} days" if days is not None else "(undated)"
+    # one feed publishing two alike items under two guids is usually a series, not a copy
+    same_feed = a.entry.feed.url == b.entry.feed.url
     if a.shingles and b.shingles and min(len(a.shingles), len(b.shingles)) >= MIN_SHINGLES:
         csim = _text_sim(a, b)
-        if tsim >= TITLE_SIM and csim >= TEXT_SIM:
+        if tsim >= TITLE_SIM and csim >= TEXT_SIM and not same_feed:
             return (
                 f"title similarity {tsim:.2f} ≥ {TITLE_SIM:.2f} {within}, "
                 f"text similarity {csim:.2f} ≥ {TEXT_SIM:.2f}"
@@ -551,6 +552,7 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
         return "", tsim >= STORY_TITLE_SIM and csim < TEXT_SIM
     if (
         tsim >= TITLE_ONLY_SIM
+        and not same_feed
         and (days is None or days <= TITLE_ONLY_WINDOW_DAYS)
         and _same_outlet(a, b)
     ):
@@ -702,13 +704,23 @@ def cluster_entries(
     entries: Sequence[Entry], known: Mapping[str, str] | None = None
 ) -> dict[str, ClusterInfo]:
     """Map every entry's uid to its cluster; ``known`` holds cluster ids from earlier runs."""
-    known = known or {}
+    # Clustering allocates millions of small acyclic objects; pausing the cyclic collector keeps
+    # its repeated full passes from making large archives cost more than linearly.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _cluster(entries, known or {})
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _cluster(entries: Sequence[Entry], known: Mapping[str, str]) -> dict[str, ClusterInfo]:
     unique: dict[str, Entry] = {}
     for entry in entries:
         unique.setdefault(entry.uid, entry)
     ordered = sorted(unique.values(), key=lambda e: e.uid)
-    vocab: dict[str, int] = {}
-    items = [_prepare(i, e, vocab) for i, e in enumerate(ordered)]
+    items = [_prepare(i, e) for i, e in enumerate(ordered)]
     forest = _Forest(
         parent=list(range(len(items))),
         own=[{k: set(v) for k, v in item.own.items()} for item in items],
@@ -728,7 +740,7 @@ def cluster_entries(
             continue
         reason, story = _near(items[a_idx], items[b_idx])
         if reason and not forest.union(a_idx, b_idx, reason):
-            story = True
+            story = not forest.conflict(a_idx, b_idx)
         if story:
             story_edges.append((a_idx, b_idx))
     return _assign(items, forest, known, story_edges)
