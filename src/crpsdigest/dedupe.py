@@ -10,10 +10,13 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
 2. own identifiers (``self_*`` kinds from :func:`crpsdigest.identifiers.extract_ids`): same DOI,
    PMID, PMCID, NCT or ISRCTN number; ids merely named in a text never count here;
 3. the same canonical URL, the same URL-shaped guid, the same Medium post id. A URL shared by two
-   differently titled items of ONE feed (a feed linking every item to its home page) is ignored;
-   comments keep their ``#comment-…`` fragment so they never fold into their post;
-4. an id named in one entry's text that is another entry's own id, with similar titles (a journal
-   item whose DOI is only in its text, a trial mirror naming the NCT number);
+   differently titled items of ONE feed (a feed linking every item to its home page), by more
+   than :data:`MAX_URL_GROUP` entries, or a one-segment section URL ("/news") shared by unrelated
+   headlines is ignored; comments keep their ``#comment-…`` fragment so they never fold into
+   their post;
+4. an id named in one entry's text that is another entry's own id, with similar titles and
+   overlapping text (a journal item whose DOI is only in its text, a trial mirror naming the NCT
+   number); a news story citing the number has different text and stays apart;
 5. near duplicates, within :data:`WINDOW_DAYS`: similar titles (outlet suffixes such as
    Google News' " - Outlet" stripped) AND overlapping text, or near-identical text under an edited
    title; when either side has no real text, near-identical titles from the same outlet within
@@ -21,7 +24,7 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    text: a feed repeating a headline is usually running a series. Guards:
    numbers and month names in titles must agree (weekly roundups, phase 2 vs 3), title markers
    must agree (patient/lay summary, sub-study/secondary analysis/follow-up, comment/reply/
-   erratum), comments ("By: …", "Comment on …") never near-merge.
+   erratum, preprint), comments ("By: …", "Comment on …") never near-merge.
 
 Candidate pairs for step 5 come from blocking on each title's rarest words (every merge needs
 title similarity ≥ 0.5, so true pairs share rare words), then a sliding date window per block;
@@ -33,8 +36,9 @@ their cluster ids (so a bridge keeps the older cluster's id); otherwise the id i
 runs older ids sort first.
 
 Representative (one per cluster) is the first by: source rank (0 original publisher, journal or
-trial registry; 1 PubMed / PMC; 2 Europe PMC; 3 syndicators and trial mirrors — a page owning an
-NCT/ISRCTN number that is not the registry; 4 Google News / Google Alerts wrappers), then higher
+trial registry; 1 PubMed / PMC; 2 Europe PMC; 3 syndicators (MSN, Yahoo News, Flipboard …) and
+trial mirrors — a non-registry page owning an NCT/ISRCTN number, or naming one while owning no
+paper id; 4 Google News / Google Alerts wrappers), then higher
 ``feed.priority``, then earliest published (undated last), then uid.
 
 Related coverage: clusters that name the same single study (a story citing a paper's DOI, two

@@ -7,8 +7,9 @@
   item talk about").
 * ``self_doi``, ``self_pmid``, ``self_pmcid``, ``self_nct``, ``self_isrctn``: the entry's OWN
   identity, taken only from places that describe the record itself: the link (``doi.org/…``,
-  ``/doi/10.…`` publisher paths, PubMed / Europe PMC / PMC article paths, a registry number in a
-  trial page's URL), the guid (``pubmed:123``, ``NCT…``, a DOI), the raw ids the feed gives
+  ``/doi/10.…`` publisher paths, PubMed / Europe PMC / PMC article paths, a registry number that
+  is a trial page's own path segment or query value such as ``/study/NCT…`` or ``ct-NCT…`` but
+  not a news slug like ``new-trial-nct…-results``), the guid (``pubmed:123``, ``NCT…``, a DOI), the raw ids the feed gives
   (``dc:identifier``, ``prism:doi``: ``doi:…``, ``info:doi/…``, ``pmid:…``) and PubMed's
   citation trailer ``PMID:n | DOI:x`` in the text. A DOI or trial number that only appears in
   running text (a news story citing a paper, a reference list, a related trial) is a mention,
