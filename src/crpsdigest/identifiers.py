@@ -9,12 +9,12 @@
   identity, taken only from places that describe the record itself: the link (``doi.org/…``,
   ``/doi/10.…`` publisher paths, PubMed / Europe PMC / PMC article paths, a registry number that
   is a trial page's own path segment or query value such as ``/study/NCT…`` or ``ct-NCT…`` but
-  not a news slug like ``new-trial-nct…-results``), the guid (``pubmed:123``, ``NCT…``, a DOI), the raw ids the feed gives
-  (``dc:identifier``, ``prism:doi``: ``doi:…``, ``info:doi/…``, ``pmid:…``) and PubMed's
-  citation trailer ``PMID:n | DOI:x`` in the text. A DOI or trial number that only appears in
-  running text (a news story citing a paper, a reference list, a related trial) is a mention,
-  not an identity: de-duplication merges on ``self_*`` kinds only, so citing a paper never
-  makes a story "the same item" as the paper.
+  not a news slug like ``new-trial-nct…-results``), the guid (``pubmed:123``, ``NCT…``, a DOI),
+  the raw ids the feed gives (``dc:identifier``, ``prism:doi``: ``doi:…``, ``info:doi/…``,
+  ``pmid:…``) and PubMed's citation trailer ``PMID:n | DOI:x`` in the text. A DOI or trial
+  number that only appears in running text (a news story citing a paper, a reference list, a
+  related trial) is a mention, not an identity: de-duplication merges on ``self_*`` kinds only,
+  so citing a paper never makes a story "the same item" as the paper.
 
 Values are normalised: DOIs lower-cased without ``doi:``/URL prefixes or trailing punctuation,
 PMIDs as digits, PMCIDs as ``PMC<digits>``, trial numbers upper-case without spaces.
