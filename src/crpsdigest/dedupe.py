@@ -270,6 +270,9 @@ class _Item:
                 self._shingles = _shingles(words)
         return self._shingles
 
+    def drop_shingles(self) -> None:
+        self._shingles = None
+
 
 @dataclass
 class _Forest:
@@ -454,7 +457,11 @@ def _feed_identity(homepage: str) -> frozenset[str]:
 
 def _prepare(idx: int, entry: Entry) -> _Item:
     own = _own(entry)
-    named = {k: frozenset(entry.ids.get(k, ())) - own.get(k, frozenset()) for k in KINDS}
+    named = {
+        k: values
+        for k in KINDS
+        if (values := frozenset(entry.ids.get(k, ())) - own.get(k, frozenset()))
+    }
     link_host = url_host(entry.link)
     aggregated = _is_aggregated(entry, link_host)
     raw_title = _TAG.sub(" ", _norm_text(entry.title)).strip()
@@ -610,7 +617,7 @@ def _weak_ids(items: Sequence[_Item], forest: _Forest) -> None:
                 owners[(kind, v)].append(item)
     for item in items:
         for kind in KINDS:
-            for value in sorted(item.named[kind]):
+            for value in sorted(item.named.get(kind, ())):
                 for other in owners.get((kind, value), ()):
                     if other is item or forest.find(other.idx) == forest.find(item.idx):
                         continue
@@ -739,14 +746,18 @@ def _cluster(entries: Sequence[Entry], known: Mapping[str, str]) -> dict[str, Cl
     _exact(items, forest)
     _weak_ids(items, forest)
     story_edges: list[tuple[int, int]] = []
-    for a_idx, b_idx in _candidate_pairs(items):
-        if forest.find(a_idx) == forest.find(b_idx):
-            continue
-        reason, story = _near(items[a_idx], items[b_idx])
-        if reason and not forest.union(a_idx, b_idx, reason):
-            story = not forest.conflict(a_idx, b_idx)
-        if story:
-            story_edges.append((a_idx, b_idx))
+    pairs = _candidate_pairs(items)
+    last_use = {idx: k for k, pair in enumerate(pairs) for idx in pair}
+    for k, (a_idx, b_idx) in enumerate(pairs):
+        if forest.find(a_idx) != forest.find(b_idx):
+            reason, story = _near(items[a_idx], items[b_idx])
+            if reason and not forest.union(a_idx, b_idx, reason):
+                story = not forest.conflict(a_idx, b_idx)
+            if story:
+                story_edges.append((a_idx, b_idx))
+        for idx in (a_idx, b_idx):
+            if last_use[idx] == k:
+                items[idx].drop_shingles()  # keeps peak memory flat on large archives
     return _assign(items, forest, known, story_edges)
 
 
@@ -792,7 +803,7 @@ def _stories(
     links: list[tuple[int, int]] = [(forest.find(a), forest.find(b)) for a, b in story_edges]
     by_id: dict[tuple[str, str], list[int]] = defaultdict(list)
     for item in items:
-        named = {(k, v) for k in KINDS for v in item.named[k]}
+        named = {(k, v) for k, values in item.named.items() for v in values}
         keys = {(k, v) for k, values in item.own.items() for v in values}
         if len(named) <= 2:  # a roundup naming many trials is not about one study
             keys |= named
