@@ -1,0 +1,143 @@
+"""A real SMTP server (aiosmtpd) for tests and the benchmark, run in its own process.
+
+    python tests/smtp_sink.py DIR [--port N] [--defer ADDR]... [--reject ADDR]... [--exit-after K]
+                                  [--count-only]
+
+Each accepted message is written atomically to DIR as ``<time>-<pid>-<n>.eml`` with the
+envelope recipients in an ``X-Sink-Rcpt`` first line stripped before parsing (see ``read_sink``).
+Fault plan: ``--defer`` answers 451 to that recipient once, then accepts it; ``--reject``
+answers 550 to it every time; ``--exit-after K`` exits the process, without answering, at the
+first command after the K-th accepted message (as a crashed server would). Prints
+``READY <port>`` once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import email
+import email.policy
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+
+class Sink:
+    def __init__(self, folder: Path, defer: set[str], reject: set[str], exit_after: int | None,
+                 count_only: bool) -> None:
+        self.folder = folder
+        self.defer = {a.lower() for a in defer}
+        self.reject = {a.lower() for a in reject}
+        self.exit_after = exit_after
+        self.count_only = count_only
+        self.accepted = 0
+
+    def _maybe_exit(self) -> None:
+        if self.exit_after is not None and self.accepted >= self.exit_after:
+            os._exit(0)
+
+    async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        self._maybe_exit()
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
+
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
+                          address: str, options: list[str]) -> str:
+        key = address.lower()
+        if key in self.reject:
+            return "550 5.1.1 no such mailbox"
+        if key in self.defer:
+            self.defer.discard(key)
+            return "451 4.7.1 greylisted, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        self.accepted += 1
+        if self.count_only:
+            return "250 OK"
+        data: Any = envelope.original_content or envelope.content
+        raw = data if isinstance(data, bytes) else str(data).encode()
+        name = f"{time.time_ns()}-{os.getpid()}-{self.accepted}.eml"
+        tmp = self.folder / f".{name}.tmp"
+        tmp.write_bytes(b"X-Sink-Rcpt: " + ",".join(envelope.rcpt_tos).encode() + b"\r\n" + raw)
+        tmp.rename(self.folder / name)
+        return "250 OK queued"
+
+
+# --- used by the tests and the benchmark to drive the sink ------------------------------------
+
+
+@dataclass
+class SinkProcess:
+    proc: subprocess.Popen[str]
+    port: int
+    folder: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(timeout=10)
+
+
+def start_sink(folder: Path, *args: str, port: int = 0) -> SinkProcess:
+    """Start the sink in its own process and wait until it listens."""
+    proc = subprocess.Popen(
+        [sys.executable, __file__, str(folder), "--port", str(port), *args],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line.startswith("READY "):
+        proc.kill()
+        raise RuntimeError(f"smtp sink did not start: {line!r}")
+    return SinkProcess(proc, int(line.split()[1]), folder)
+
+
+def read_sink(folder: Path) -> list[tuple[list[str], EmailMessage]]:
+    """(envelope recipients, parsed message) of every message the sink accepted, in order."""
+    out = []
+    for path in sorted(folder.glob("*.eml"), key=lambda p: int(p.name.split("-")[0])):
+        first, _, raw = path.read_bytes().partition(b"\r\n")
+        rcpts = first.decode().removeprefix("X-Sink-Rcpt: ").split(",")
+        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(msg, EmailMessage)
+        out.append((rcpts, msg))
+    return out
+
+
+async def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("dir", type=Path)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--defer", action="append", default=[])
+    parser.add_argument("--reject", action="append", default=[])
+    parser.add_argument("--exit-after", type=int)
+    parser.add_argument("--count-only", action="store_true")
+    args = parser.parse_args(argv)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    sink = Sink(args.dir, set(args.defer), set(args.reject), args.exit_after, args.count_only)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(
+        lambda: SMTP(sink, enable_SMTPUTF8=True, hostname="sink.test"),
+        "127.0.0.1", args.port, reuse_address=True,
+    )
+    port = server.sockets[0].getsockname()[1]
+    print(f"READY {port}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(main(sys.argv[1:]))
