@@ -6,7 +6,8 @@
 Each accepted message is written atomically to DIR as ``<time>-<pid>-<n>.eml`` with the
 envelope recipients in an ``X-Sink-Rcpt`` first line stripped before parsing (see ``read_sink``).
 Fault plan: ``--defer`` answers 451 to that recipient once, then accepts it; ``--reject``
-answers 550 to it every time; ``--exit-after K`` exits the process, without answering, at the
+answers 550 to it every time; ``--die-in-data ADDR`` exits after receiving that recipient's
+whole message, before answering (the ambiguous moment); ``--exit-after K`` exits the process, without answering, at the
 first command after the K-th accepted message (as a crashed server would). Prints
 ``READY <port>`` once listening.
 """
@@ -32,8 +33,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 class Sink:
     def __init__(self, folder: Path, defer: set[str], reject: set[str], exit_after: int | None,
-                 count_only: bool) -> None:
+                 count_only: bool, die_in_data: set[str] = frozenset()) -> None:  # type: ignore[assignment]
         self.folder = folder
+        self.die_in_data = {a.lower() for a in die_in_data}
         self.defer = {a.lower() for a in defer}
         self.reject = {a.lower() for a in reject}
         self.exit_after = exit_after
@@ -63,6 +65,8 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        if any(r.lower() in self.die_in_data for r in envelope.rcpt_tos):
+            os._exit(0)  # crash with the whole message received but not yet answered
         self.accepted += 1
         if self.count_only:
             return "250 OK"
@@ -123,10 +127,12 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--defer", action="append", default=[])
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("--exit-after", type=int)
+    parser.add_argument("--die-in-data", action="append", default=[])
     parser.add_argument("--count-only", action="store_true")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    sink = Sink(args.dir, set(args.defer), set(args.reject), args.exit_after, args.count_only)
+    sink = Sink(args.dir, set(args.defer), set(args.reject), args.exit_after, args.count_only,
+                set(args.die_in_data))
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
         lambda: SMTP(sink, enable_SMTPUTF8=True, hostname="sink.test"),

@@ -251,10 +251,13 @@ class MessageFactory:
         head["To"] = recipient
         head["Message-ID"] = message_id(self.digest.week, recipient, self.sender.domain)
         head["Date"] = format_datetime(now)
-        for name, value in unsubscribe_headers(self.sender, recipient).items():
-            head[name] = value
         raw = bytes(head)
-        return raw[: -2] if raw.endswith(b"\r\n\r\n") else raw
+        raw = raw[:-2] if raw.endswith(b"\r\n\r\n") else raw
+        # Folded by hand between URLs: the email package would fold right after the colon.
+        for name, value in unsubscribe_headers(self.sender, recipient).items():
+            folded = value.replace(", ", ",\r\n ")
+            raw += f"{name}: {folded}\r\n".encode()
+        return raw
 
     def message(self, recipient: Recipient, now: datetime) -> bytes | None:
         """The whole message (CRLF line ends), or None when their selection is empty this week."""
