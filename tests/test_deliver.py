@@ -59,9 +59,10 @@ def _digest() -> Digest:
 class Site:
     """A feeds.yaml, a store holding the built week, and the CLI pointed at both."""
 
-    def __init__(self, tmp_path: Path, extra: str = "") -> None:
+    def __init__(self, tmp_path: Path, extra: str = "", feed: str = "charity.rss") -> None:
         self.dir = tmp_path
-        self.config = write_config(tmp_path, [("Charity", "charity.rss", "crps")], extra)
+        tmp_path.mkdir(parents=True, exist_ok=True)
+        self.config = write_config(tmp_path, [("Charity", feed, "crps")], extra)
         self.db = tmp_path / "store.sqlite3"
         self.out = tmp_path / "out"
 
@@ -339,3 +340,39 @@ def test_message_in_flight_when_the_server_dies_is_not_resent_but_named(
     assert Counter(rc[0] for rc, _ in read_sink(folder)) == Counter(
         {"a@example.com": 1, "b@example.com": 1, "c@example.com": 1}
     )
+
+
+def test_run_sends_only_when_enabled_and_configured(tmp_path: Path, sinks: list[SinkProcess]) -> None:
+    seed = ROOT / "tests" / "fixtures" / "feeds" / "seed.rss"
+    off = Site(tmp_path / "off", feed=str(seed))
+    off.subscribe("ann@example.com")
+    sink = _sink(sinks, tmp_path / "mail")
+    quiet = off.cli("run", "--week", WEEK, port=sink.port)  # SMTP URL set, but send: false
+    assert quiet.exit_code == 0, quiet.output
+    assert "not sending (`send: true` is not set" in quiet.output
+    assert f"crpsdigest send --week {WEEK}" in quiet.output
+    assert read_sink(sink.folder) == []
+
+    on = Site(tmp_path / "on", "  send: true\n", feed=str(seed))
+    on.subscribe("ann@example.com")
+    no_url = on.cli("run", "--week", WEEK)
+    assert no_url.exit_code == 0 and "CRPSDIGEST_SMTP_URL is not set" in no_url.output
+    sent = on.cli("run", "--week", WEEK, port=sink.port)
+    assert sent.exit_code == 0, sent.output
+    ((rcpts, msg),) = read_sink(sink.folder)
+    assert rcpts == ["ann@example.com"]
+    assert "naltrexone" in _text(msg).lower()
+
+
+def test_internationalised_address_is_sent_with_smtputf8(tmp_path: Path, sinks: list[SinkProcess]) -> None:
+    site = Site(tmp_path)
+    site.build()
+    site.subscribe("zoë@example.com", "ann@example.com")
+    sink = _sink(sinks, tmp_path / "mail")
+    result = site.cli("send", "--week", WEEK, port=sink.port)
+    assert result.exit_code == 0, result.output
+    got = _by_rcpt(sink.folder)
+    assert sorted(got) == ["ann@example.com", "zoë@example.com"]
+    (msg,) = got["zoë@example.com"]
+    assert msg["To"] == "zoë@example.com"
+    assert "zo%C3%AB%40example.com" in msg["List-Unsubscribe"]

@@ -62,6 +62,7 @@ _SCHEMES: dict[str, tuple[Security, int]] = {
     "smtp+starttls": ("starttls", 587),
     "smtps": ("tls", 465),
 }
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9.-]+")
 # Headers this module owns on every message; whatever the renderer put there is replaced.
 _PER_RECIPIENT = ("To", "Message-ID", "Date", "List-Unsubscribe", "List-Unsubscribe-Post")
 
@@ -247,12 +248,18 @@ class MessageFactory:
         return cached
 
     def headers(self, recipient: str, now: datetime) -> bytes:
-        head = EmailMessage(policy=policy.SMTPUTF8 if not recipient.isascii() else policy.SMTP)
-        head["To"] = recipient
-        head["Message-ID"] = message_id(self.digest.week, recipient, self.sender.domain)
-        head["Date"] = format_datetime(now)
-        raw = bytes(head)
-        raw = raw[:-2] if raw.endswith(b"\r\n\r\n") else raw
+        """This recipient's header lines (CRLF-terminated), to go before the shared ones."""
+        mid = message_id(self.digest.week, recipient, self.sender.domain)
+        date_value = format_datetime(now)
+        if recipient.isascii() and _PLAIN_ADDRESS.fullmatch(recipient):
+            # The common case, written directly: the email package costs ~0.3 ms per message.
+            raw = f"To: {recipient}\r\nMessage-ID: {mid}\r\nDate: {date_value}\r\n".encode()
+        else:
+            head = EmailMessage(policy=policy.SMTPUTF8)
+            head["To"] = recipient
+            head["Message-ID"] = mid
+            head["Date"] = date_value
+            raw = bytes(head).removesuffix(b"\r\n")
         # Folded by hand between URLs: the email package would fold right after the colon.
         for name, value in unsubscribe_headers(self.sender, recipient).items():
             folded = value.replace(", ", ",\r\n ")
