@@ -10,6 +10,7 @@ Prints messages per second (target: 200) and the sender's peak memory. Subscribe
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -62,6 +63,12 @@ def make_digest(n_items: int) -> Digest:
     )  # fmt: skip
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of another process (Linux /proc), to see who the bottleneck is."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--recipients", type=int, default=5000)
@@ -83,10 +90,11 @@ def main() -> None:
             ]
             settings = SmtpSettings("opportunistic", "127.0.0.1", sink.port)
             with Store(Path(tmp) / "bench.sqlite3") as store:
-                start = time.perf_counter()
+                start, cpu = time.perf_counter(), time.process_time()
                 report = send_week(store, factory, recipients, settings,
                                    clock=lambda: datetime.now(UTC))
-                elapsed = time.perf_counter() - start
+                elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+            sink_cpu = _cpu_seconds(sink.proc.pid)
         finally:
             sink.stop()
     size = len(factory.message(recipients[0], datetime.now(UTC)) or b"")
@@ -95,6 +103,9 @@ def main() -> None:
     print(f"sent: {len(report.sent)}, failed: {len(report.failed)}, deferred: {len(report.deferred)}, "
           f"connections: {report.connections}")
     print(f"elapsed: {elapsed:.2f} s, {len(report.sent) / elapsed:.0f} messages/s (target 200)")
+    n = max(len(report.sent), 1)
+    print(f"CPU per message: sender {cpu / n * 1000:.2f} ms, sink {sink_cpu / n * 1000:.2f} ms "
+          f"(sender alone could do {n / cpu:.0f} messages/s)")
     print(f"peak memory (max RSS of the sender): {peak_mb:.0f} MiB")
 
 
