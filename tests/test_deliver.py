@@ -310,6 +310,7 @@ def test_smtp_urls() -> None:
         "starttls", "mail.example.org", 587, "me@example.org", "pw"
     )
     assert parse_smtp_url("smtps://mail.example.org").port == 465
+    assert parse_smtp_url("smtp://me@example.org@mail.example.org:2525", "pw").user == "me@example.org"
     assert parse_smtp_url("smtp://mail.example.org").security == "opportunistic"
     with pytest.raises(DeliverError, match="CRPSDIGEST_SMTP_PASSWORD"):
         parse_smtp_url("smtp://me@mail.example.org:25")
@@ -376,3 +377,19 @@ def test_internationalised_address_is_sent_with_smtputf8(tmp_path: Path, sinks: 
     (msg,) = got["zoë@example.com"]
     assert msg["To"] == "zoë@example.com"
     assert "zo%C3%AB%40example.com" in msg["List-Unsubscribe"]
+
+
+def test_a_second_send_waits_for_the_first(tmp_path: Path, sinks: list[SinkProcess]) -> None:
+    import fcntl
+
+    site = Site(tmp_path)
+    site.build()
+    site.subscribe("ann@example.com")
+    sink = _sink(sinks, tmp_path / "mail")
+    with (tmp_path / "store.sqlite3.send-lock").open("a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running `send` holds it
+        busy = site.cli("send", "--week", WEEK, port=sink.port)
+    assert busy.exit_code == 1 and "another `crpsdigest send` is running" in busy.output
+    assert read_sink(sink.folder) == [] and site.rows() == {}
+    assert site.cli("send", "--week", WEEK, port=sink.port).exit_code == 0
+    assert len(read_sink(sink.folder)) == 1

@@ -225,6 +225,7 @@ def _do_send(
         MessageFactory,
         Recipient,
         make_sender,
+        send_lock,
         send_week,
         smtp_settings_from_env,
         write_outbox,
@@ -269,15 +270,17 @@ def _do_send(
                 click.echo(f"  {len(empty)} subscribers follow no treatment with news this week")
             return EXIT_OK
         assert settings is not None
-        log = store.send_log(week)
-        for email in resend:
-            if email.lower() not in log:
-                click.echo(f"warning: --resend {email}: not in the send log of {week}", err=True)
-            store.forget_send(week, email)
         try:
-            report = send_week(
-                store, factory, recipients, settings, clock=_now, rate=rate, retry_delay=retry_delay
-            )
+            with send_lock(ctx.db):
+                log = store.send_log(week)
+                for email in resend:
+                    if email.strip().lower() not in log:
+                        click.echo(f"warning: --resend {email}: not in the send log of {week}", err=True)
+                    store.forget_send(week, email.strip())
+                report = send_week(
+                    store, factory, recipients, settings, clock=_now, rate=rate,
+                    retry_delay=retry_delay,
+                )
         except DeliverError as exc:
             fail(f"error: {exc}", EXIT_FAILED)
         if report.complete:

@@ -38,7 +38,7 @@ import smtplib
 import ssl
 import time
 import urllib.parse
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import policy
@@ -450,6 +450,29 @@ def smtp_payload(message: bytes) -> bytes:
 
 
 # --- the run ---------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def send_lock(store_path: Path) -> Iterator[None]:
+    """One `send` per store at a time: two runs reading the same log would both send.
+
+    An OS file lock (flock) beside the store; the OS releases it when a process dies, so a
+    killed run never leaves a stale lock behind.
+    """
+    import fcntl
+
+    path = store_path.with_name(store_path.name + ".send-lock")
+    with path.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DeliverError(
+                f"another `crpsdigest send` is running on {store_path}; try again when it ends"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 @dataclass
