@@ -49,6 +49,7 @@ from typing import Literal
 
 from crpsdigest.atomic import write_atomic
 from crpsdigest.models import Digest, SiteInfo
+from crpsdigest.render.email import build_message
 from crpsdigest.store import Store
 
 SMTP_URL_ENV = "CRPSDIGEST_SMTP_URL"
@@ -197,18 +198,6 @@ def selected_items(digest: Digest, treatments: Collection[str] | None) -> int:
 BuildMessage = Callable[..., EmailMessage]
 
 
-def _default_builder() -> BuildMessage:
-    # TEMPORARY until the render stage lands on main: fall back to a local stand-in.
-    import importlib
-
-    try:
-        module = importlib.import_module("crpsdigest.render.email")
-    except ImportError:
-        module = importlib.import_module("crpsdigest._email_standin")
-    builder: BuildMessage = module.build_message
-    return builder
-
-
 class MessageFactory:
     """Bytes of each recipient's message, rendering the body once per treatment selection."""
 
@@ -223,7 +212,7 @@ class MessageFactory:
     ) -> None:
         self.site, self.digest, self.sender = site, digest, sender
         self.templates_dir = templates_dir
-        self._build = build or _default_builder()
+        self._build = build or build_message
         self._bodies: dict[frozenset[str] | None, bytes] = {}
 
     def _body(self, treatments: frozenset[str] | None) -> bytes:
