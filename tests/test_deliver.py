@@ -144,7 +144,7 @@ def test_each_subscriber_gets_exactly_one_well_formed_message(
         assert all(p.get_content_charset() == "utf-8" for p in msg.iter_parts())
         assert msg["From"].addresses[0].addr_spec == "digest@example.org"
         assert msg["Reply-To"] == "editor@example.org"
-        assert "<crpsdigest.digest.example.org>" in msg["List-Id"]
+        assert msg["List-Id"] == "Test CRPS Digest <crpsdigest.digest.example.org>"
         quoted = rcpt.replace("@", "%40")
         assert msg["List-Unsubscribe"] == (
             f"<mailto:editor@example.org?subject=unsubscribe%20{quoted}>, "

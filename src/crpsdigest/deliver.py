@@ -153,7 +153,7 @@ def make_sender(
         from_email=from_email or site.editor_email,
         reply_to=reply_to or site.editor_email,
         editor_email=site.editor_email,
-        list_id=f"crpsdigest.{host.lower()}",
+        list_id=host.lower() if host.lower().startswith("crpsdigest.") else f"crpsdigest.{host.lower()}",
         unsubscribe_url=site.unsubscribe_url,
     )
 
@@ -227,7 +227,8 @@ class MessageFactory:
                 extra_headers={
                     "From": self.sender.from_header,
                     "Reply-To": self.sender.reply_to,
-                    "List-Id": f"{self.sender.title} <{self.sender.list_id}>",
+                    # RFC 2919: a phrase (quoted: titles hold parentheses) and a dot-atom id.
+                    "List-Id": formataddr((self.sender.title, self.sender.list_id)),
                 },
             )
             for name in _PER_RECIPIENT:
