@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from crpsdigest.cli import cli
-from crpsdigest.deliver import DeliverError, parse_smtp_url
+from crpsdigest.deliver import DeliverError, parse_smtp_url, smtp_payload
 from crpsdigest.digest import content_hash, digest_to_json
 from crpsdigest.models import Digest, DigestItem, Section
 from crpsdigest.store import Store
@@ -393,3 +393,8 @@ def test_a_second_send_waits_for_the_first(tmp_path: Path, sinks: list[SinkProce
     assert read_sink(sink.folder) == [] and site.rows() == {}
     assert site.cli("send", "--week", WEEK, port=sink.port).exit_code == 0
     assert len(read_sink(sink.folder)) == 1
+
+
+def test_lines_starting_with_a_dot_are_stuffed_for_smtp() -> None:
+    # RFC 5321 §4.5.2: a lone "." ends the message, so every leading dot is doubled.
+    assert smtp_payload(b"a\r\n.\r\n.b\r\nc.d") == b"a\r\n..\r\n..b\r\nc.d\r\n.\r\n"

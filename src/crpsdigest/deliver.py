@@ -214,6 +214,7 @@ class MessageFactory:
         self.templates_dir = templates_dir
         self._build = build or build_message
         self._bodies: dict[frozenset[str] | None, bytes] = {}
+        self._stuffed: dict[frozenset[str] | None, bytes] = {}
 
     def _body(self, treatments: frozenset[str] | None) -> bytes:
         """Shared headers + MIME body for one selection, dot-stuffing left to the caller."""
@@ -261,6 +262,19 @@ class MessageFactory:
         if selected_items(self.digest, recipient.treatments) == 0:
             return None
         return self.headers(recipient.email, now) + self._body(recipient.treatments)
+
+    def payload(self, recipient: Recipient, now: datetime) -> bytes:
+        """The SMTP DATA payload: the body is dot-stuffed once per selection, not per message.
+
+        Header lines never start with a dot (names or folding whitespace), so only the shared
+        part needs stuffing.
+        """
+        stuffed = self._stuffed.get(recipient.treatments)
+        if stuffed is None:
+            stuffed = self._stuffed[recipient.treatments] = smtp_payload(
+                self._body(recipient.treatments)
+            )
+        return self.headers(recipient.email, now) + stuffed
 
 
 def outbox_name(email: str) -> str:
@@ -549,8 +563,7 @@ def send_week(
             next_slot = max(next_slot, time.monotonic()) + interval
             r = job.recipient
             mid = message_id(week, r.email, factory.sender.domain)
-            payload = factory.message(r, clock())
-            assert payload is not None  # empty selections were set aside above
+            payload = factory.payload(r, clock())  # empty selections were set aside above
             job.attempts += 1
             job.tries += 1
 
@@ -558,7 +571,7 @@ def send_week(
                 store.record_send(week, r.email, "sending", mid, n)
 
             try:
-                conn.send(factory.sender.from_email, r.email, smtp_payload(payload), accepting)
+                conn.send(factory.sender.from_email, r.email, payload, accepting)
             except _Unreachable as exc:
                 job.attempts -= 1
                 jobs.insert(0, job)
