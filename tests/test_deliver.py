@@ -104,6 +104,19 @@ def _sink(sinks: list[SinkProcess], folder: Path, *args: str, port: int = 0) -> 
     return s
 
 
+def _ready_site(tmp_path: Path, *emails: str) -> Site:
+    """A site whose week is built, with these subscribers following every treatment."""
+    site = Site(tmp_path)
+    site.build()
+    site.subscribe(*emails)
+    return site
+
+
+def _counts(folder: Path) -> Counter[str]:
+    """How many messages each recipient got."""
+    return Counter(rcpts[0] for rcpts, _ in read_sink(folder))
+
+
 def _by_rcpt(folder: Path) -> dict[str, list[EmailMessage]]:
     got: dict[str, list[EmailMessage]] = {}
     for rcpts, msg in read_sink(folder):
@@ -173,9 +186,7 @@ def test_each_subscriber_gets_exactly_one_well_formed_message(
 def test_mailto_only_unsubscribe_without_one_click_when_no_https_url(
     tmp_path: Path, sinks: list[SinkProcess]
 ) -> None:
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("ann@example.com")
+    site = _ready_site(tmp_path, "ann@example.com")
     sink = _sink(sinks, tmp_path / "mail")
     assert site.cli("send", "--week", WEEK, port=sink.port).exit_code == 0
     ((_, msg),) = read_sink(sink.folder)
@@ -185,9 +196,7 @@ def test_mailto_only_unsubscribe_without_one_click_when_no_https_url(
 
 
 def test_451_is_retried_and_550_is_reported_once(tmp_path: Path, sinks: list[SinkProcess]) -> None:
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("grey@example.com", "gone@example.com", "ok@example.com")
+    site = _ready_site(tmp_path, "grey@example.com", "gone@example.com", "ok@example.com")
     sink = _sink(sinks, tmp_path / "mail", "--defer", "grey@example.com", "--reject", "gone@example.com")
 
     result = site.cli("send", "--week", WEEK, "--retry-delay", "0.1", port=sink.port)
@@ -208,10 +217,8 @@ def test_451_is_retried_and_550_is_reported_once(tmp_path: Path, sinks: list[Sin
 def test_server_dying_after_k_messages_then_rerun_sends_the_rest_once(
     tmp_path: Path, sinks: list[SinkProcess]
 ) -> None:
-    site = Site(tmp_path)
-    site.build()
     emails = [f"user{i}@example.com" for i in range(7)]
-    site.subscribe(*emails)
+    site = _ready_site(tmp_path, *emails)
     folder = tmp_path / "mail"
     first = _sink(sinks, folder, "--exit-after", "3")
 
@@ -227,8 +234,7 @@ def test_server_dying_after_k_messages_then_rerun_sends_the_rest_once(
     rerun = site.cli("send", "--week", WEEK, "--retry-delay", "0.05", port=second.port)
     assert rerun.exit_code == 0, rerun.output
     assert "sent 4" in rerun.output and "3 already sent" in rerun.output
-    counts = Counter(r for r, _ in ((rc[0], m) for rc, m in read_sink(folder)))
-    assert counts == Counter({e: 1 for e in emails})
+    assert _counts(folder) == Counter({e: 1 for e in emails})
     with Store(site.db) as store:
         assert WEEK in store.sent_weeks()
 
@@ -236,10 +242,8 @@ def test_server_dying_after_k_messages_then_rerun_sends_the_rest_once(
 def test_killing_send_at_any_moment_never_sends_twice(
     tmp_path: Path, sinks: list[SinkProcess]
 ) -> None:
-    site = Site(tmp_path)
-    site.build()
     emails = [f"reader{i:02d}@example.com" for i in range(30)]
-    site.subscribe(*emails)
+    site = _ready_site(tmp_path, *emails)
     sink = _sink(sinks, tmp_path / "mail")
     env = {**os.environ, "CRPSDIGEST_SMTP_URL": f"smtp://127.0.0.1:{sink.port}"}
     cmd = [sys.executable, "-m", "crpsdigest", "--config", str(site.config), "--db", str(site.db),
@@ -254,7 +258,7 @@ def test_killing_send_at_any_moment_never_sends_twice(
     assert 10 <= killed_at < 30
 
     rerun = site.cli("send", "--week", WEEK, port=sink.port)
-    counts = Counter(rc[0] for rc, _ in read_sink(sink.folder))
+    counts = _counts(sink.folder)
     assert max(counts.values()) == 1  # never twice
     uncertain = {e for e in emails if f"uncertain: {e}:" in rerun.output}
     assert len(uncertain) <= 1  # at most the one message in flight when killed
@@ -263,9 +267,7 @@ def test_killing_send_at_any_moment_never_sends_twice(
 
 
 def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path: Path, sinks: list[SinkProcess]) -> None:
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("ann@example.com")
+    site = _ready_site(tmp_path, "ann@example.com")
     site.subscribe("scs@example.net", treatments="spinal-cord-stimulation")
     dry = site.cli("send", "--week", WEEK, "--dry-run")  # no SMTP URL needed
     assert dry.exit_code == 0, dry.output
@@ -294,9 +296,7 @@ def test_unbuilt_week_and_missing_settings_fail_clearly(tmp_path: Path) -> None:
 
 
 def test_starttls_required_but_not_offered_sends_nothing(tmp_path: Path, sinks: list[SinkProcess]) -> None:
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("ann@example.com")
+    site = _ready_site(tmp_path, "ann@example.com")
     sink = _sink(sinks, tmp_path / "mail")
     result = site.cli("send", "--week", WEEK, url=f"smtp+starttls://127.0.0.1:{sink.port}")
     assert result.exit_code == 1
@@ -322,9 +322,7 @@ def test_message_in_flight_when_the_server_dies_is_not_resent_but_named(
     tmp_path: Path, sinks: list[SinkProcess]
 ) -> None:
     """The documented trade-off: a message the server may have taken is never sent twice."""
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("a@example.com", "b@example.com", "c@example.com")
+    site = _ready_site(tmp_path, "a@example.com", "b@example.com", "c@example.com")
     folder = tmp_path / "mail"
     first = _sink(sinks, folder, "--die-in-data", "b@example.com")
     result = site.cli("send", "--week", WEEK, "--retry-delay", "0.05", port=first.port)
@@ -338,7 +336,7 @@ def test_message_in_flight_when_the_server_dies_is_not_resent_but_named(
 
     resent = site.cli("send", "--week", WEEK, "--resend", "b@example.com", port=second.port)
     assert resent.exit_code == 0, resent.output
-    assert Counter(rc[0] for rc, _ in read_sink(folder)) == Counter(
+    assert _counts(folder) == Counter(
         {"a@example.com": 1, "b@example.com": 1, "c@example.com": 1}
     )
 
@@ -366,9 +364,7 @@ def test_run_sends_only_when_enabled_and_configured(tmp_path: Path, sinks: list[
 
 
 def test_internationalised_address_is_sent_with_smtputf8(tmp_path: Path, sinks: list[SinkProcess]) -> None:
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("zoë@example.com", "ann@example.com")
+    site = _ready_site(tmp_path, "zoë@example.com", "ann@example.com")
     sink = _sink(sinks, tmp_path / "mail")
     result = site.cli("send", "--week", WEEK, port=sink.port)
     assert result.exit_code == 0, result.output
@@ -382,9 +378,7 @@ def test_internationalised_address_is_sent_with_smtputf8(tmp_path: Path, sinks: 
 def test_a_second_send_waits_for_the_first(tmp_path: Path, sinks: list[SinkProcess]) -> None:
     import fcntl
 
-    site = Site(tmp_path)
-    site.build()
-    site.subscribe("ann@example.com")
+    site = _ready_site(tmp_path, "ann@example.com")
     sink = _sink(sinks, tmp_path / "mail")
     with (tmp_path / "store.sqlite3.send-lock").open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)  # as a running `send` holds it
