@@ -8,7 +8,9 @@ envelope recipients in an ``X-Sink-Rcpt`` first line stripped before parsing (se
 Fault plan: ``--defer`` answers 451 to that recipient once, then accepts it; ``--reject``
 answers 550 to it every time; ``--die-in-data ADDR`` exits after receiving that recipient's
 whole message, before answering (the ambiguous moment); ``--exit-after K`` exits the process, without answering, at the
-first command after the K-th accepted message (as a crashed server would). Prints
+first command after the K-th accepted message (as a crashed server would). ``--tls CERT KEY``
+offers STARTTLS and refuses mail without it (``--implicit-tls``: TLS from the first byte);
+``--auth USER:PASSWORD`` requires that login (over TLS only). Prints
 ``READY <port>`` once listening.
 """
 
@@ -20,6 +22,7 @@ import contextlib
 import email
 import email.policy
 import os
+import ssl
 import subprocess
 import sys
 import time
@@ -28,7 +31,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 
 class Sink:
@@ -129,14 +132,40 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--exit-after", type=int)
     parser.add_argument("--die-in-data", action="append", default=[])
     parser.add_argument("--count-only", action="store_true")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
+                        help="offer STARTTLS and refuse mail without it")
+    parser.add_argument("--implicit-tls", action="store_true", help="with --tls: TLS from the start")
+    parser.add_argument("--auth", metavar="USER:PASSWORD", help="require this login")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
     sink = Sink(args.dir, set(args.defer), set(args.reject), args.exit_after, args.count_only,
                 set(args.die_in_data))
+    context = None
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(*args.tls)
+    starttls = context if context and not args.implicit_tls else None
+
+    def authenticator(server: SMTP, session: Session, envelope: Envelope, mechanism: str,
+                      data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and args.auth == (
+            f"{data.login.decode()}:{data.password.decode()}"
+        )
+        return AuthResult(success=ok, handled=False)  # not handled: aiosmtpd answers 535
+
+    def factory() -> SMTP:
+        return SMTP(
+            sink, enable_SMTPUTF8=True, hostname="sink.test", tls_context=starttls,
+            require_starttls=starttls is not None,
+            authenticator=authenticator if args.auth else None,
+            # aiosmtpd cannot tell an implicit-TLS session from plain text: trust the listener.
+            auth_required=bool(args.auth), auth_require_tls=not args.implicit_tls,
+        )
+
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: SMTP(sink, enable_SMTPUTF8=True, hostname="sink.test"),
-        "127.0.0.1", args.port, reuse_address=True,
+        factory, "127.0.0.1", args.port, reuse_address=True,
+        ssl=context if args.implicit_tls else None,
     )
     port = server.sockets[0].getsockname()[1]
     print(f"READY {port}", flush=True)

@@ -4,6 +4,7 @@ exactly one well-formed message, faults are retried or reported, and re-runs nev
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -392,3 +393,47 @@ def test_a_second_send_waits_for_the_first(tmp_path: Path, sinks: list[SinkProce
 def test_lines_starting_with_a_dot_are_stuffed_for_smtp() -> None:
     # RFC 5321 §4.5.2: a lone "." ends the message, so every leading dot is doubled.
     assert smtp_payload(b"a\r\n.\r\n.b\r\nc.d") == b"a\r\n..\r\n..b\r\nc.d\r\n.\r\n"
+
+
+@pytest.fixture
+def tls_cert(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, str]:
+    """A self-signed certificate for 127.0.0.1 that this process's TLS clients trust."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+         "-out", str(cert), "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))  # read by ssl.create_default_context()
+    return str(cert), str(key)
+
+
+@pytest.mark.parametrize("scheme", ["smtp", "smtp+starttls", "smtps"])
+def test_tls_and_login(
+    scheme: str, tmp_path: Path, sinks: list[SinkProcess], tls_cert: tuple[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A verified certificate and AUTH. The sink refuses mail without TLS, so delivery proves
+    that smtp:// upgraded with STARTTLS when offered."""
+    site = _ready_site(tmp_path, "ann@example.com", "bob@example.com")
+    implicit = ["--implicit-tls"] if scheme == "smtps" else []
+    sink = _sink(sinks, tmp_path / "mail", "--tls", *tls_cert, *implicit,
+                 "--auth", "digest@example.org:s3cret")  # fmt: skip
+    url = f"{scheme}://digest%40example.org@127.0.0.1:{sink.port}"
+    monkeypatch.setenv("CRPSDIGEST_SMTP_PASSWORD", "wrong")
+    refused = site.cli("send", "--week", WEEK, url=url)
+    assert refused.exit_code == 1 and "login refused" in refused.output
+    assert site.rows() == {}
+
+    monkeypatch.setenv("CRPSDIGEST_SMTP_PASSWORD", "s3cret")
+    result = site.cli("send", "--week", WEEK, url=url)
+    assert result.exit_code == 0, result.output
+    assert _counts(sink.folder) == Counter({"ann@example.com": 1, "bob@example.com": 1})
+
+    monkeypatch.delenv("SSL_CERT_FILE")  # an untrusted certificate is never accepted
+    untrusted = site.cli("send", "--week", WEEK, "--retry-delay", "0.01", "--resend", "ann@example.com", url=url)
+    assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
+    assert _counts(sink.folder)["ann@example.com"] == 1
