@@ -437,3 +437,13 @@ def test_tls_and_login(
     untrusted = site.cli("send", "--week", WEEK, "--retry-delay", "0.01", "--resend", "ann@example.com", url=url)
     assert untrusted.exit_code == 1 and "CERTIFICATE_VERIFY_FAILED" in untrusted.output
     assert _counts(sink.folder)["ann@example.com"] == 1
+
+
+def test_rate_limit_spaces_the_messages(tmp_path: Path, sinks: list[SinkProcess]) -> None:
+    site = _ready_site(tmp_path, *(f"r{i}@example.com" for i in range(5)))
+    sink = _sink(sinks, tmp_path / "mail")
+    start = time.monotonic()
+    result = site.cli("send", "--week", WEEK, "--rate", "10", port=sink.port)
+    assert result.exit_code == 0, result.output
+    assert time.monotonic() - start >= 0.4  # 5 messages at 10/s: 4 gaps of 0.1 s at least
+    assert len(read_sink(sink.folder)) == 5
