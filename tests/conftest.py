@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -24,22 +25,30 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def http_servers() -> Iterator[Callable[[Callable[..., http.server.BaseHTTPRequestHandler]], str]]:
+    """Real HTTP servers on 127.0.0.1: yields start(handler) → base URL (no trailing /)."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def start(handler: Callable[..., http.server.BaseHTTPRequestHandler]) -> str:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    try:
+        yield start
+    finally:
+        for server in servers:
+            server.shutdown()
+            server.server_close()
+
+
 @pytest.fixture
 def serve_dir() -> Iterator[object]:
     """Start a static HTTP server on 127.0.0.1 for a folder; yields a function returning its base URL."""
-    servers: list[http.server.ThreadingHTTPServer] = []
-
-    def start(folder: Path) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}/"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with http_servers() as start:
+        yield lambda folder: start(functools.partial(_QuietHandler, directory=str(folder))) + "/"
 
 
 def run_cli(*args: str | Path) -> Result:

@@ -14,19 +14,38 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, Literal, NoReturn, ParamSpec, TypeVar
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crpsdigest import __version__
+from crpsdigest.atomic import write_atomic
 from crpsdigest.config import Config, ConfigError, load_config
 from crpsdigest.digest import last_complete_week, parse_week
-from crpsdigest.fetch import FetchResult
+from crpsdigest.editors import (
+    EditorError,
+    NewFeed,
+    append_feeds,
+    default_name,
+    describe,
+    discover_feed,
+    feeds_schema,
+    find_subscription,
+    normalise_address,
+    remove_feed,
+)
+from crpsdigest.fetch import FeedState, FetchResult, reset_state
+from crpsdigest.health import health_rows, print_health, write_health
+from crpsdigest.opml import OpmlError, plan_import, read_opml, write_opml
+from crpsdigest.overrides import Overrides
 from crpsdigest.pipeline import (
     InspectError,
     build_week,
     fetch_into_store,
     inspect_sources,
+    load_feed_states,
     weeks_with_entries,
 )
 from crpsdigest.store import Store, StoreError
@@ -133,14 +152,35 @@ def _now() -> datetime:
 
 
 def _report_line(result: FetchResult, new: int) -> None:
-    click.echo(result.message + (f" — {new} new" if new else ""))
+    click.echo(result.line + (f" — {new} new" if new else ""))
 
 
 def _do_fetch(ctx: Context, now: datetime, force: bool) -> int:
+    """Fetch with a progress bar on a terminal (problems printed above it), else one line a feed."""
     config = ctx.config
     with ctx.store() as store:
-        summary = fetch_into_store(config, store, now, force=force, report=_report_line)
-    click.echo(summary.line())
+        if sys.stdout.isatty():
+            with Progress(
+                TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("fetch", total=len(config.feeds))
+
+                def report(result: FetchResult, new: int) -> None:
+                    if result.outcome in ("error", "gone") or result.permanent_redirect:
+                        bar.console.print(result.line, markup=False, highlight=False)
+
+                def progress(done: int, total: int) -> None:
+                    bar.update(task, completed=done)
+
+                summary = fetch_into_store(
+                    config, store, now, force=force, report=report, progress=progress
+                )
+        else:
+            summary = fetch_into_store(config, store, now, force=force, report=_report_line)
+        states = load_feed_states(store)
+    health = write_health(states, config.feed_refs(), ctx.out, now)
+    click.echo(summary.line() + f" (feed health: {health})")
     return EXIT_FAILED if summary.all_failed else EXIT_OK
 
 
@@ -491,12 +531,19 @@ def _screenshots(out: Path, week: str) -> list[Path]:
 @cli.command()
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--jsonl", is_flag=True, help="One JSON object per entry, in input order.")
+@click.option(
+    "--no-overrides", is_flag=True, help="Ignore the overrides in feeds.yaml (see below)."
+)
+@click.pass_context
 @friendly_errors
-def inspect(sources: tuple[str, ...], jsonl: bool) -> None:
+def inspect(click_ctx: click.Context, sources: tuple[str, ...], jsonl: bool, no_overrides: bool) -> None:
     """Run parse → clean → classify → dedupe over feed files or URLs and print every entry.
 
-    Touches no store and no config: for debugging a feed and for measuring classification.
+    Touches no store and needs no config: for debugging a feed and for measuring
+    classification. When feeds.yaml (or --config) exists, its overrides are applied and
+    marked on the entries they touch, so an editor can check one before the next build.
     """
+    overrides = None if no_overrides else _inspect_overrides(click_ctx)
     try:
         rows, warnings = inspect_sources(sources)
     except InspectError as exc:
@@ -504,6 +551,8 @@ def inspect(sources: tuple[str, ...], jsonl: bool) -> None:
     for line in warnings:
         click.echo(f"warning: {line}", err=True)
     for row in rows:
+        if overrides:
+            overrides.apply_to_row(row)
         if jsonl:
             click.echo(json.dumps(row, ensure_ascii=False, sort_keys=False))
             continue
@@ -513,11 +562,212 @@ def inspect(sources: tuple[str, ...], jsonl: bool) -> None:
         relevant = "CRPS" if row["relevant"] else "not CRPS"
         click.echo(f"{mark} {row['title']}")
         click.echo(f"    {row['link']}")
+        click.echo(f"    uid {row['uid']} | guid {row['guid']}")
+        if row.get("override"):
+            click.echo(f"    override: {row['override']}")
         click.echo(f"    {relevant} | treatments: {tags} | kinds: {kinds} | cluster {row['cluster']}")
         for slug, phrases in row["evidence"].items():
             click.echo(f"    evidence {slug}: {'; '.join(phrases)}")
         if row.get("merge_reason"):
             click.echo(f"    merged: {row['merge_reason']}")
+
+
+# --- tools for editors: feeds add / remove / import / export, schema ----------------------------
+
+
+def _inspect_overrides(click_ctx: click.Context) -> Overrides | None:
+    """feeds.yaml's overrides for inspect: an explicit --config must load; the default may not."""
+    parent = click_ctx.find_object(Context)
+    root = click_ctx.find_root()
+    explicit = root.get_parameter_source("config_path") == click.core.ParameterSource.COMMANDLINE
+    if parent is None or (not explicit and not parent.config_path.is_file()):
+        return None
+    try:
+        return Overrides.from_config(parent.config)
+    except ConfigError as exc:
+        if explicit:
+            raise
+        click.echo(
+            f"warning: {parent.config_path}: has {len(exc.problems)} problem(s), so its overrides "
+            "are not applied (see `crpsdigest check`)",
+            err=True,
+        )
+        return None
+
+
+def editor_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """An editor's request that cannot be done: one line, exit 1."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (EditorError, OpmlError) as exc:
+            fail(f"error: {exc}", EXIT_FAILED)
+
+    return wrapper
+
+
+def _print_feed_health(ctx: Context) -> None:
+    """Bare `crpsdigest feeds`: every feed's health as a table, also written to out/health.html."""
+    config = ctx.config
+    refs = config.feed_refs()
+    with ctx.store() as store:
+        states = load_feed_states(store)
+    now = _now()
+    print_health(Console(), health_rows(states, refs, now), refs)
+    click.echo(f"written {write_health(states, refs, ctx.out, now)}")
+
+
+@cli.group(invoke_without_command=True)
+@click.pass_context
+@friendly_errors
+def feeds(click_ctx: click.Context) -> None:
+    """List the subscribed feeds; add, remove, import or export them."""
+    if click_ctx.invoked_subcommand is None:
+        _print_feed_health(click_ctx.find_object(Context) or click_ctx.obj)
+
+
+@feeds.command("reset")
+@click.argument("urls", nargs=-1, required=True)
+@pass_ctx
+@friendly_errors
+def feeds_reset(ctx: Context, urls: tuple[str, ...]) -> None:
+    """Fetch URL again on the next run: forget that it was gone, failing or moved."""
+    refs = ctx.config.feed_refs()
+    with ctx.store() as store:
+        states = load_feed_states(store)
+        known = {f.url for f in refs} | set(states)
+        for url in urls:
+            if url not in known:
+                fail(f"error: {url} is not a feed in {ctx.config_path}", EXIT_CONFIG)
+            state = reset_state(states.get(url) or FeedState(url=url))
+            store.save_feed_state(url, state.to_dict())
+            click.echo(f"reset {url}: it will be fetched on the next run")
+
+
+_topic_choice = click.Choice(["crps", "general"])
+
+
+def _check_free(config: Config, urls: list[str]) -> None:
+    hit = find_subscription(config, urls)
+    if hit is not None:
+        raise EditorError(f"already subscribed: {describe(*hit)}")
+
+
+@feeds.command("add")
+@click.argument("address")
+@click.option("--name", help="Name readers see [default: the feed's own title].")
+@click.option(
+    "--topic",
+    type=_topic_choice,
+    default="general",
+    show_default=True,
+    help="crps if every item is about CRPS; general to keep only CRPS items.",
+)
+@click.option("--dry-run", is_flag=True, help="Find and check the feed, but change nothing.")
+@click.option("--timeout", type=float, default=15.0, show_default=True, help="Seconds per request.")
+@pass_ctx
+@friendly_errors
+@editor_errors
+def feeds_add(
+    ctx: Context, address: str, name: str | None, topic: str, dry_run: bool, timeout: float
+) -> None:
+    """Subscribe to a feed, given its address or its site's address (the feed is found)."""
+    config = ctx.config
+    _check_free(config, [address, normalise_address(address)])
+    found = discover_feed(address, timeout=timeout)
+    _check_free(config, [*found.seen, found.url])
+    name = (name or default_name(found)).strip()
+    for i, feed in enumerate(config.feeds):
+        if feed.name.casefold() == name.casefold():
+            raise EditorError(f"the name {name!r} is taken by {describe(i, feed)}; choose another with --name")
+    newest = found.newest.date().isoformat() if found.newest else "no dates"
+    click.echo(f"Found a feed: {found.title or '(no title)'}")
+    click.echo(f"  address:  {found.url}")
+    click.echo(f"  how:      {found.how}")
+    click.echo(f"  entries:  {found.entries} (newest: {newest})")
+    if found.homepage:
+        click.echo(f"  homepage: {found.homepage}")
+    if found.problem:
+        click.echo(f"  warning:  {found.problem}")
+    if found.entries == 0:
+        click.echo("  note:     the feed is empty for now")
+    elif found.newest and (_now() - found.newest).days > 365:
+        click.echo("  note:     nothing new for over a year; is the site still active?")
+    if dry_run:
+        click.echo("Dry run: feeds.yaml not changed.")
+        return
+    homepage = found.homepage if found.homepage and found.homepage != found.url else None
+    append_feeds(ctx.config_path, [NewFeed(name=name, url=found.url, topic=topic, homepage=homepage)])
+    click.echo(f"Added “{name}” (topic {topic}) to {ctx.config_path} as feeds[{len(config.feeds)}].")
+
+
+@feeds.command("remove")
+@click.argument("name_or_url", metavar="NAME|URL")
+@pass_ctx
+@friendly_errors
+@editor_errors
+def feeds_remove(ctx: Context, name_or_url: str) -> None:
+    """Unsubscribe from a feed; its items already in the store stay in past digests."""
+    index, feed = remove_feed(ctx.config_path, ctx.config, name_or_url)
+    click.echo(f"Removed {describe(index, feed)} from {ctx.config_path}.")
+
+
+@feeds.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--topic",
+    type=_topic_choice,
+    help="Topic for every imported feed [default: the file's crps/general folder or category, "
+    "else general].",
+)
+@click.option("--dry-run", is_flag=True, help="Say what would be added, change nothing.")
+@pass_ctx
+@friendly_errors
+@editor_errors
+def feeds_import(
+    ctx: Context, file: Path, topic: Literal["crps", "general"] | None, dry_run: bool
+) -> None:
+    """Subscribe to the feeds of an OPML file (from a feed reader); skip those already here."""
+    config = ctx.config
+    outlines = read_opml(file.read_bytes(), str(file))
+    plan = plan_import(config, outlines, topic)
+    for note in plan.notes:
+        click.echo(note)
+    if not plan.add:
+        click.echo(f"Nothing to add: {len(outlines)} feeds in {file}, none new.")
+        return
+    for feed in plan.add:
+        click.echo(f"{'would add' if dry_run else 'adding'} “{feed.name}” ({feed.topic}) {feed.url}")
+    if not dry_run:
+        append_feeds(ctx.config_path, plan.add)
+    verb = "Would add" if dry_run else "Added"
+    click.echo(f"{verb} {len(plan.add)} of {len(outlines)} feeds to {ctx.config_path}.")
+
+
+@feeds.command("export")
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="File [default: stdout]."
+)
+@pass_ctx
+@friendly_errors
+def feeds_export(ctx: Context, output: Path | None) -> None:
+    """Write the subscribed feeds as OPML 2.0, for a feed reader."""
+    text, skipped = write_opml(ctx.config)
+    if skipped:
+        click.echo(f"note: left out {len(skipped)} local-file feeds: {', '.join(skipped)}", err=True)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomic(output, text)
+        click.echo(f"wrote {output}", err=True)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of feeds.yaml (the shipped feeds.schema.json is this output)."""
+    click.echo(feeds_schema(), nl=False)
 
 
 def main() -> None:

@@ -10,12 +10,21 @@ import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
 
 from crpsdigest.models import FeedRef, SiteInfo
 from crpsdigest.urls import canonical_url
@@ -44,24 +53,52 @@ def _check_http_url(value: str) -> str:
     return value
 
 
+def _check_regex(value: str) -> str:
+    try:
+        compiled = re.compile(value, re.IGNORECASE)
+    except re.error as exc:
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise ValueError(f"not a valid regular expression: {exc.msg}{where}") from None
+    if compiled.search("") is not None:
+        raise ValueError("this pattern matches empty text, so it would match every item")
+    return value
+
+
+Pattern = Annotated[str, AfterValidator(_check_regex)]
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class DigestSettings(_Strict):
-    """The ``digest:`` block: what the digest is called, where it lives, whom to write to."""
+    """The `digest:` block: what the digest is called, where it lives, whom to write to."""
 
-    title: str = Field(min_length=1)
-    site_url: str
-    timezone: str = "UTC"
-    language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
-    editor_email: str
-    author_name: str = "crpsdigest editors"
-    keep_weeks: int = Field(default=52, ge=1, le=1040)
-    from_email: str | None = None
-    reply_to: str | None = None
-    unsubscribe_url: str | None = None
-    send: bool = False
+    title: str = Field(min_length=1, description="The digest's name, shown in emails, pages and the Atom feed.")
+    site_url: str = Field(
+        description="Absolute http(s) address where the out/ folder is published (ends with /)."
+    )
+    timezone: str = Field(
+        default="UTC", description="IANA time zone that decides which week an item belongs to."
+    )
+    language: str = Field(
+        default="en",
+        pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        description="Language tag of the digest, such as en or en-GB.",
+    )
+    editor_email: str = Field(description="Address readers and feed readers can write to.")
+    author_name: str = Field(
+        default="crpsdigest editors", description="Author named in the Atom feed."
+    )
+    keep_weeks: int = Field(
+        default=52, ge=1, le=1040, description="How many weekly digests the archive and feed keep."
+    )
+    from_email: str | None = Field(default=None, description="Sender address of the email.")
+    reply_to: str | None = Field(default=None, description="Reply-To address of the email.")
+    unsubscribe_url: str | None = Field(
+        default=None, description="https:// page where a subscriber can unsubscribe."
+    )
+    send: bool = Field(default=False, description="Whether `crpsdigest send` may email subscribers.")
 
     @field_validator("site_url")
     @classmethod
@@ -94,11 +131,30 @@ class DigestSettings(_Strict):
 class FeedSettings(_Strict):
     """One subscribed feed."""
 
-    name: str = Field(min_length=1)
-    url: str = Field(min_length=1)
-    homepage: str | None = None
-    topic: Literal["crps", "general"]
-    priority: int = 0
+    name: str = Field(min_length=1, description="Name readers see as the item's source.")
+    url: str = Field(
+        min_length=1,
+        description="The feed's address (RSS or Atom), or a file path relative to feeds.yaml.",
+    )
+    homepage: str | None = Field(default=None, description="The site's front page (http(s)).")
+    topic: Literal["crps", "general"] = Field(
+        description="crps: every item is about CRPS; general: keep only items found to be about CRPS."
+    )
+    priority: int = Field(
+        default=0, description="Higher wins when choosing which copy of a duplicate to show."
+    )
+    block: list[Pattern] = Field(
+        default=[],
+        description="Regular expressions (case-insensitive) on title or text: matching items are dropped.",
+    )
+    keep: list[Pattern] = Field(
+        default=[],
+        description="Regular expressions (case-insensitive) on title or text: if given, only matching items are kept.",
+    )
+    strip: list[Pattern] = Field(
+        default=[],
+        description="Regular expressions (case-insensitive) for boilerplate to cut from summaries, such as 'Originally published at .*'.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -119,26 +175,87 @@ class FeedSettings(_Strict):
         return None if value is None else _check_http_url(value)
 
 
-class FetchSettings(_Strict):
-    """The ``fetch:`` block. Defaults suit a few hundred feeds over many hosts."""
+class OverrideSettings(_Strict):
+    """One editor's decision about one item (see README "For editors")."""
 
-    max_connections: int = Field(default=32, ge=1, le=512)
-    per_host: int = Field(default=2, ge=1, le=16)
-    timeout: float = Field(default=30.0, gt=0, le=600)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=True,
+        # The same rules as the validator below, for editors' editors.
+        json_schema_extra={
+            "oneOf": [{"required": ["id"]}, {"required": ["url"]}],
+            "anyOf": [{"required": ["exclude"]}, {"required": ["pin"]}, {"required": ["treatments"]}],
+        },
+    )
+
+    id: str | None = Field(
+        default=None,
+        min_length=1,
+        description="The item's id: the uid on the review page or from inspect, or the feed's guid.",
+    )
+    url: str | None = Field(
+        default=None,
+        description="The item's link; compared ignoring tracking parameters, http/https and a final /.",
+    )
+    exclude: bool = Field(default=False, description="Never show this item (and its duplicates).")
+    pin: bool = Field(default=False, description="Show this item first in its week.")
+    treatments: list[str] | None = Field(
+        default=None,
+        description="Treatment slugs that replace the ones found automatically ([] for none).",
+    )
+    note: str | None = Field(
+        default=None, description="Why: shown on the review page next to the override."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        return None if value is None else _check_http_url(value)
+
+    @model_validator(mode="after")
+    def _one_target_one_action(self) -> OverrideSettings:
+        if (self.id is None) == (self.url is None):
+            raise ValueError("give exactly one of `id:` or `url:` to say which item")
+        if not (self.exclude or self.pin or self.treatments is not None):
+            raise ValueError("say what to do: `exclude: true`, `pin: true` or `treatments: [...]`")
+        if self.exclude and (self.pin or self.treatments is not None):
+            raise ValueError("an excluded item cannot also be pinned or tagged")
+        return self
+
+
+class FetchSettings(_Strict):
+    """The `fetch:` block. Defaults suit a few hundred feeds over many hosts."""
+
+    max_connections: int = Field(
+        default=32, ge=1, le=512, description="Feeds fetched at the same time, in all."
+    )
+    per_host: int = Field(default=2, ge=1, le=16, description="Feeds fetched at once from one site.")
+    timeout: float = Field(
+        default=30.0, gt=0, le=600, description="Seconds to wait for one feed before giving up."
+    )
 
 
 class Config(_Strict):
     """The whole of feeds.yaml."""
 
-    digest: DigestSettings
-    feeds: list[FeedSettings] = Field(min_length=1)
-    templates: str | None = None
-    fetch: FetchSettings = FetchSettings()
-    treatments: list[dict[str, Any]] = []
-    overrides: list[dict[str, Any]] = []
+    model_config = ConfigDict(title="crpsdigest feeds.yaml")
+
+    digest: DigestSettings = Field(description="What the digest is called and where it lives.")
+    feeds: list[FeedSettings] = Field(min_length=1, description="The subscribed feeds.")
+    templates: str | None = Field(
+        default=None, description="Folder of customised templates, relative to feeds.yaml."
+    )
+    fetch: FetchSettings = Field(default=FetchSettings(), description="How feeds are fetched.")
+    treatments: list[dict[str, Any]] = Field(
+        default=[], description="Treatments to add to or change in the bundled treatments list."
+    )
+    overrides: list[OverrideSettings] = Field(
+        default=[],
+        description="Editors' decisions about single items: exclude, pin or set treatments.",
+    )
 
     # Not from YAML: where the file was, so relative paths resolve against it.
-    source: Path = Path("feeds.yaml")
+    source: SkipJsonSchema[Path] = Path("feeds.yaml")
 
     @property
     def base_dir(self) -> Path:
@@ -249,13 +366,17 @@ def _messages(exc: ValidationError) -> Iterator[tuple[Path_, str]]:
             yield loc, msg
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate feeds.yaml; raise :class:`ConfigError` with every problem found."""
+def load_config(path: Path, raw: bytes | None = None) -> Config:
+    """Read and validate feeds.yaml; raise :class:`ConfigError` with every problem found.
+
+    ``raw`` checks text about to be written to ``path`` (the editors' tools validate before saving).
+    """
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError([f"{name}: cannot read the file ({exc.strerror or exc})"]) from None
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise ConfigError([f"{name}: cannot read the file ({exc.strerror or exc})"]) from None
     if b"\x00" in raw:
         raise ConfigError([f"{name}:1: (file): not a text file (it holds NUL bytes)"])
     try:
@@ -319,6 +440,7 @@ def _cross_checks(config: Config, name: str, lines: dict[Path_, int]) -> list[st
                 f"name {feed.name!r} already used by feeds[{by_name[feed.name]}]"
             )
         by_name.setdefault(feed.name, i)
+    problems += _override_checks(config, name, lines)
     try:
         from crpsdigest.classify import validate_treatments
     except ImportError:  # pragma: no cover - older classify without validation
@@ -328,4 +450,33 @@ def _cross_checks(config: Config, name: str, lines: dict[Path_, int]) -> list[st
         m = re.match(r"treatments\[(\d+)\]", key)
         path: Path_ = ("treatments", int(m.group(1))) if m else ("treatments",)
         problems.append(f"{name}:{_line_for(path, lines)}: {message}")
+    return problems
+
+
+def _override_checks(config: Config, name: str, lines: dict[Path_, int]) -> list[str]:
+    """Overrides must name known treatments, and one item must not be overridden twice."""
+    from crpsdigest.classify import load_classifier
+
+    problems: list[str] = []
+    try:
+        known = list(load_classifier(config.treatments).names)
+    except Exception:  # a broken treatments list is reported by its own check
+        known = []
+    targets: dict[str, int] = {}
+    for i, override in enumerate(config.overrides):
+        target = f"id {override.id}" if override.id else f"url {canonical_url(override.url or '')}"
+        if target in targets:
+            problems.append(
+                f"{name}:{_line_for(('overrides', i), lines)}: overrides[{i}]: "
+                f"the same item as overrides[{targets[target]}]; merge the two"
+            )
+        targets.setdefault(target, i)
+        for j, slug in enumerate(override.treatments or []):
+            if known and slug not in known:
+                hint = difflib.get_close_matches(slug, known, n=1)
+                msg = f"unknown treatment {slug!r}" + (
+                    f" (did you mean {hint[0]!r}?)" if hint else f" (known: {', '.join(known)})"
+                )
+                path: Path_ = ("overrides", i, "treatments", j)
+                problems.append(f"{name}:{_line_for(path, lines)}: {_format_path(path)}: {msg}")
     return problems

@@ -30,6 +30,8 @@ from crpsdigest.models import (
     Section,
     SiteInfo,
 )
+from crpsdigest.overrides import NOTHING, Overrides
+from crpsdigest.rules import Rules
 
 OTHER = "other"
 OTHER_NAME = "Other CRPS news"
@@ -88,6 +90,7 @@ class Judged:
     cls: Classification
     cluster: ClusterInfo
     week: str
+    dropped: str = ""  # why a feed's block/keep rule drops it; "" when it does not
 
     @property
     def kept(self) -> bool:
@@ -95,11 +98,24 @@ class Judged:
 
 
 def judge(
-    entries: Sequence[Entry], classifier: Classifier, known: Mapping[str, str], timezone: str
+    entries: Sequence[Entry],
+    classifier: Classifier,
+    known: Mapping[str, str],
+    timezone: str,
+    rules: Rules | None = None,
 ) -> list[Judged]:
+    """Classify and cluster; feed rules strip boilerplate first, then may drop entries."""
+    if rules:
+        entries = [rules.strip(e) for e in entries]
     clusters = cluster_entries(entries, known)
     return [
-        Judged(e, classifier.classify(e), clusters[e.uid], entry_week(e, timezone))
+        Judged(
+            e,
+            classifier.classify(e),
+            clusters[e.uid],
+            entry_week(e, timezone),
+            rules.verdict(e) if rules else "",
+        )
         for e in entries
     ]
 
@@ -116,8 +132,13 @@ def build_digest(
     shown_before: Mapping[str, str],
     sent_weeks: Mapping[str, datetime],
     changed: set[str] = frozenset(),  # type: ignore[assignment]
+    overrides: Overrides | None = None,
 ) -> tuple[Digest, list[str]]:
-    """The digest of ``week`` and the uids it shows (every member of every shown cluster)."""
+    """The digest of ``week`` and the uids it shows (every member of every shown cluster).
+
+    Editors' overrides apply to whole clusters: exclude wins over everything; pin and
+    treatments also show an item the classifier thought not about CRPS.
+    """
     by_cluster: dict[str, list[Judged]] = {}
     for j in judged:
         by_cluster.setdefault(j.cluster.cluster, []).append(j)
@@ -145,6 +166,11 @@ def build_digest(
             if not late_members:
                 continue
             in_week, late = late_members, True
+        applied = overrides.for_entries(m.entry for m in members) if overrides else NOTHING
+        if applied.exclude:
+            for m in in_week:
+                review.append(_row(m, "excluded", f"excluded by {applied.exclude}"))
+            continue
         if cluster_id in earlier_shown:
             for m in in_week:
                 week_shown = shown_before.get(m.entry.uid) or min(
@@ -152,17 +178,37 @@ def build_digest(
                 )
                 review.append(_row(m, "shown-earlier", f"already shown in {week_shown}"))
             continue
-        kept = [m for m in members if m.kept]
+        eligible = [m for m in members if not m.dropped]
+        forced = applied.pin is not None or applied.treatments is not None
+        kept = [m for m in eligible if m.kept] or (eligible if forced else [])
         if not kept:
             for m in in_week:
-                review.append(_row(m, "not-relevant", "the text is not about CRPS"))
+                if m.dropped:
+                    review.append(_row(m, "excluded", m.dropped))
+                else:
+                    review.append(_row(m, "not-relevant", "the text is not about CRPS"))
             continue
-        basis = rep if rep.kept else kept[0]
-        items.append(_item(rep, basis, members, late, changed))
+        if rep.dropped:
+            rep = kept[0]
+        basis = rep if any(k is rep for k in kept) else kept[0]
+        item = _item(rep, basis, eligible, late, changed)
+        if applied.pin:
+            item.pinned = True
+        if applied.treatments:
+            item.treatments = list(applied.treatments[0])
+            item.evidence = applied.evidence()
+        items.append(item)
         shown.extend(m.entry.uid for m in members)
         for m in in_week:
             if m is rep:
-                review.append(_row(m, "shown", f"shown from {m.entry.feed.name}"))
+                row = _row(
+                    m, "shown", "; ".join([f"shown from {m.entry.feed.name}", *applied.notes()])
+                )
+                if applied.treatments:
+                    row.treatments, row.evidence = list(item.treatments), dict(item.evidence)
+                review.append(row)
+            elif m.dropped:
+                review.append(_row(m, "excluded", m.dropped))
             else:
                 why = m.cluster.reason or "same item"
                 review.append(_row(m, "duplicate", f"duplicate of “{rep.entry.title}” ({why})"))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,19 @@ from crpsdigest.digest import (
     digest_to_json,
     judge,
 )
-from crpsdigest.fetch import FetchResult, fetch_all_sync, read_source
+from crpsdigest.fetch import (
+    FeedState,
+    FetchOptions,
+    FetchResult,
+    exit_code,
+    fetch_all_sync,
+    read_source,
+)
 from crpsdigest.models import Digest, Entry, FeedRef
+from crpsdigest.overrides import Overrides
 from crpsdigest.parse import parse_feed
 from crpsdigest.render import write_outputs
+from crpsdigest.rules import Rules
 from crpsdigest.store import Store
 
 
@@ -34,15 +44,24 @@ class FetchSummary:
 
     @property
     def all_failed(self) -> bool:
-        tried = [r for r in self.results if r.outcome != "skipped"]
-        return bool(tried) and all(r.outcome in ("error", "gone") for r in tried)
+        return exit_code(self.results) == 1
 
     def line(self) -> str:
+        skipped = self.count("skipped")
         return (
             f"{self.count('new')} feeds ok, {self.count('unchanged')} unchanged, "
-            f"{self.count('error') + self.count('gone')} failed; "
+            + (f"{skipped} not due, " if skipped else "")
+            + f"{self.count('error') + self.count('gone')} failed; "
             f"{self.new_entries} new entries"
         )
+
+
+def load_feed_states(store: Store) -> dict[str, FeedState]:
+    """The stored health/validator state of every feed, keyed by url."""
+    return {
+        url: FeedState.from_dict({**data, "url": url})
+        for url, data in store.load_feed_states().items()
+    }
 
 
 def fetch_into_store(
@@ -52,20 +71,27 @@ def fetch_into_store(
     *,
     force: bool = False,
     report: Callable[[FetchResult, int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    options: FetchOptions | None = None,
 ) -> FetchSummary:
-    """Fetch every configured feed and store its entries (one transaction per feed)."""
+    """Fetch every configured feed and store each as it arrives (one transaction per feed)."""
     summary = FetchSummary()
-    feeds = config.feed_refs()
-    states = store.load_feed_states()
-    for result in fetch_all_sync(feeds, states, now=now, force=force):
+    states = load_feed_states(store)
+
+    def on_result(result: FetchResult, done: int, total: int) -> None:
         new = 0
         if result.parsed is not None:
             new = store.save_entries(result.feed, result.parsed.entries, now)
             summary.new_entries += new
-        store.save_feed_state(result.feed.url, result.state, result.feed.name)
-        summary.results.append(result)
+        store.save_feed_state(result.feed.url, result.state.to_dict(), result.feed.name)
         if report:
             report(result, new)
+        if progress:
+            progress(done, total)
+
+    opts = replace(options or FetchOptions(), force=force)
+    parse = partial(parse_feed, fetched_at=now)
+    summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
     return summary
 
 
@@ -89,7 +115,7 @@ def build_week(
     site = config.site()
     feeds = {f.url: f for f in config.feed_refs()}
     entries = store.load_entries(feeds)
-    judged = judge(entries, classifier, store.clusters(), site.timezone)
+    judged = judge(entries, classifier, store.clusters(), site.timezone, Rules.from_config(config))
     store.save_clusters({j.entry.uid: j.cluster.cluster for j in judged})
     digest, shown = build_digest(
         site,
@@ -99,6 +125,7 @@ def build_week(
         store.shown_before(week),
         store.sent_weeks(),
         store.changed_entries(),
+        Overrides.from_config(config),
     )
     content_changed = store.save_digest(
         week, digest_to_json(digest), content_hash(digest), shown, now
@@ -148,6 +175,7 @@ def inspect_sources(
         info = clusters[entry.uid]
         row: dict[str, Any] = {
             "source": source,
+            "uid": entry.uid,
             "guid": entry.guid,
             "title": entry.title,
             "link": entry.link,

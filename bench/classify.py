@@ -1,0 +1,60 @@
+"""Entries classified per second (text already parsed), on the labelled set repeated.
+
+Usage: python bench/classify.py [--seconds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+from crpsdigest.classify import load_classifier
+from crpsdigest.models import Entry, FeedRef
+
+FIXTURE = Path(__file__).parents[1] / "tests" / "fixtures" / "labelled_items.jsonl"
+
+
+def _entries() -> list[Entry]:
+    entries = []
+    for line in FIXTURE.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        feed = FeedRef(url=item.get("feed_url", "https://example.org/feed"), name="bench",
+                       topic=item.get("feed_topic", "general"))
+        entries.append(Entry(feed=feed, guid=item["id"], title=item["title"], link="",
+                             canonical_url="", text=item["text"],
+                             pub_types=tuple(item.get("pub_types", ())),
+                             ids={k: tuple(v) for k, v in item.get("ids", {}).items()}))
+    return entries
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    clf = load_classifier()
+    build = time.perf_counter() - started
+    entries = _entries()
+    chars = sum(len(e.title) + len(e.text) for e in entries) / len(entries)
+    for entry in entries:  # warm-up
+        clf.classify(entry)
+    done = 0
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    while time.perf_counter() - started < args.seconds:
+        for entry in entries:
+            clf.classify(entry)
+        done += len(entries)
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu_started
+    print(f"classifier build: {build * 1000:.0f} ms")
+    print(f"{len(entries)} distinct entries, mean {chars:.0f} characters")
+    print(f"classified {done} entries in {elapsed:.2f} s: {done / elapsed:,.0f} entries/s")
+    # On a shared machine wall time includes other processes; CPU time is this process only.
+    print(f"CPU time {cpu:.2f} s: {done / cpu:,.0f} entries per CPU-second")
+
+
+if __name__ == "__main__":
+    main()

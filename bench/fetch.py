@@ -1,0 +1,423 @@
+"""Benchmark the fetch stage (not a test): synthetic feeds on loopback hosts, cold then warm.
+
+    python bench/fetch.py [--feeds 500] [--hosts 100] [--latency 0.2] [--entries 20] [--no-reader]
+
+Starts its own HTTP servers in a separate process, one per address 127.0.0.2 … 127.0.0.(hosts+1)
+(loopback only), each answering after ``--latency`` seconds with an ETag, and 304 to a matching
+If-None-Match. Runs crpsdigest's fetch + parse (+ store into a temp SQLite) cold, then warm, and
+prints wall time, requests, 304s, entries, peak RSS and the most connections one host saw at once.
+Then updates the same feeds with the ``reader`` library (installed only in bench/.venv-reader,
+created here on first use) with as many worker threads as crpsdigest's global limit, and prints
+the ratio. Targets (issue 3): cold ≤ 2 s and ≥ 3.5× faster than reader, warm ≤ 1 s with no
+entry parsed, connections per host ≤ the per-host limit, peak RSS ≤ 250 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from crpsdigest.fetch import FeedState, FetchOptions, FetchResult, fetch_all_sync
+from crpsdigest.models import FeedRef
+
+HERE = Path(__file__).resolve().parent
+READER_VENV = HERE / ".venv-reader"
+
+# ---------------------------------------------------------------- the synthetic feed servers
+
+
+def make_feed(i: int, entries: int) -> bytes:
+    """An RSS 2.0 feed shaped like a news or journal feed (dates, authors, HTML summaries)."""
+    start = datetime(2026, 11, 20, tzinfo=UTC)
+    items = []
+    for j in range(entries):
+        date = (start - timedelta(hours=7 * j + i)).strftime("%a, %d %b %Y %H:%M:%S +0000")
+        items.append(
+            f"<item><title>Feed {i} item {j}: ketamine infusion and graded motor imagery in "
+            f"complex regional pain syndrome</title>"
+            f"<link>https://news{i % 97}.example.org/{i}/{j}/crps-story?utm_source=rss</link>"
+            f'<guid isPermaLink="false">https://news{i % 97}.example.org/?p={i * 1000 + j}</guid>'
+            f"<pubDate>{date}</pubDate><dc:creator><![CDATA[Author {j}]]></dc:creator>"
+            f"<category>CRPS</category><category>Treatment</category>"
+            f"<description><![CDATA[<p>A study of {20 + j} patients with CRPS type I found that "
+            f"<strong>low-dose naltrexone</strong> reduced pain scores; doi:10.1000/crps.{i}.{j}. "
+            f"Researchers at the clinic said further trials (NCT0{1000000 + i * 50 + j}) are "
+            f"planned.</p><p>The post appeared first on Example News.</p>]]></description>"
+            f"</item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+        f"<title>Synthetic feed {i}</title><link>https://news{i % 97}.example.org/</link>"
+        f"<description>Bench feed</description>{''.join(items)}</channel></rss>"
+    ).encode()
+
+
+def serve(hosts: int, feeds: int, entries: int, latency: float, conn: Any) -> None:
+    """Server process: asyncio HTTP/1.1 keep-alive on each loopback address, plus a stats port."""
+    loop = asyncio.new_event_loop()
+    loop.run_until_complete(_serve(hosts, feeds, entries, latency, conn))
+    os._exit(0)  # skip cancelling open keep-alive handlers: nothing to clean up in a bench server
+
+
+async def _serve(hosts: int, feeds: int, entries: int, latency: float, conn: Any) -> None:
+    bodies = {f"/feed/{i}.xml": make_feed(i, entries) for i in range(feeds)}
+    etags = {p: '"' + hashlib.sha1(b).hexdigest()[:16] + '"' for p, b in bodies.items()}
+    stats: dict[str, Any] = {"requests": 0, "200": 0, "304": 0}
+    open_now: Counter[str] = Counter()
+    max_open: Counter[str] = Counter()
+    done = asyncio.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        host = writer.get_extra_info("sockname")[0]
+        open_now[host] += 1
+        max_open[host] = max(max_open[host], open_now[host])
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                headers: dict[str, str] = {}
+                while True:
+                    h = await reader.readline()
+                    if h in (b"\r\n", b"\n", b""):
+                        break
+                    k, _, v = h.decode("latin-1").partition(":")
+                    headers[k.strip().lower()] = v.strip()
+                path = line.split(b" ")[1].decode()
+                if path.startswith("/__stats"):
+                    out = dict(stats, max_open_per_host=max(max_open.values(), default=0),
+                               hosts_seen=len(max_open))
+                    if "reset" in path:
+                        stats.update({"requests": 0, "200": 0, "304": 0})
+                        max_open.clear()
+                    if "stop" in path:
+                        done.set()
+                    payload = json.dumps(out).encode()
+                    writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (len(payload), payload))
+                    await writer.drain()
+                    continue
+                stats["requests"] += 1
+                await asyncio.sleep(latency)
+                body = bodies.get(path)
+                if body is None:
+                    writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                elif headers.get("if-none-match") == etags[path]:
+                    stats["304"] += 1
+                    writer.write(b"HTTP/1.1 304 Not Modified\r\nETag: %s\r\n\r\n"
+                                 % etags[path].encode())
+                else:
+                    stats["200"] += 1
+                    writer.write(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml; charset=utf-8\r\n"
+                        b"ETag: %s\r\nContent-Length: %d\r\n\r\n%s"
+                        % (etags[path].encode(), len(body), body)
+                    )
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            open_now[host] -= 1
+            writer.close()
+
+    servers = []
+    addresses = []
+    for h in range(hosts):
+        address = f"127.0.0.{2 + h}"
+        server = await asyncio.start_server(handle, address, 0, backlog=512)
+        servers.append(server)
+        addresses.append((address, server.sockets[0].getsockname()[1]))
+    control = await asyncio.start_server(handle, "127.0.0.1", 0)
+    conn.send({"hosts": addresses, "control": control.sockets[0].getsockname()[1]})
+    await done.wait()
+    for s in [*servers, control]:
+        s.close()
+
+
+def get_stats(port: int, action: str = "") -> dict[str, Any]:
+    url = f"http://127.0.0.1:{port}/__stats{action}"
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(url, timeout=10) as response:
+        data: dict[str, Any] = json.loads(response.read())
+        return data
+
+
+# ---------------------------------------------------------------- measuring
+
+
+class RssSampler:
+    """Peak resident memory of this process and of its children (parse workers), sampled."""
+
+    def __init__(self, exclude: set[int]) -> None:
+        self.exclude = exclude
+        self.peak_self = 0
+        self.peak_tree = 0
+        self.cpu_ticks: dict[int, int] = {}  # last seen utime+stime of each process in the tree
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @staticmethod
+    def _rss_kb(pid: int) -> int:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        except OSError:
+            pass
+        return 0
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    stat = Path(f"/proc/{entry}/stat").read_text()
+                    parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        tree, frontier = [os.getpid()], [os.getpid()]
+        while frontier:
+            pid = frontier.pop()
+            for child, parent in parents.items():
+                if parent == pid and child not in self.exclude:
+                    tree.append(child)
+                    frontier.append(child)
+        return tree
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            own = self._rss_kb(os.getpid())
+            self.peak_self = max(self.peak_self, own)
+            tree = self._tree()
+            self.peak_tree = max(self.peak_tree, sum(self._rss_kb(p) for p in tree))
+            for pid in tree:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                    self.cpu_ticks[pid] = int(fields[11]) + int(fields[12])
+                except (OSError, IndexError, ValueError):
+                    continue
+            self._stop.wait(0.2)
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by this process and its parse workers (sampled every 0.2 s)."""
+        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def feedparser_only(body: bytes, feed: FeedRef, headers: Mapping[str, str]) -> Any:
+    """feedparser alone, no cleaning: the same parsing work reader does, for a like-for-like run."""
+    import feedparser
+
+    from crpsdigest.models import Entry
+    from crpsdigest.parse import ParsedFeed
+
+    d = feedparser.parse(body, response_headers=dict(headers))
+    entries = [
+        Entry(feed=feed, guid=str(e.get("id") or e.get("link")), title=str(e.get("title", "")),
+              link=str(e.get("link", "")), canonical_url=str(e.get("link", "")),
+              summary_html=str(e.get("summary", "")))
+        for e in d.entries
+    ]
+    return ParsedFeed(entries=entries, title=str(d.feed.get("title", "")))
+
+
+def run_crpsdigest(
+    refs: list[FeedRef],
+    states: dict[str, FeedState],
+    options: FetchOptions,
+    db: Path,
+    parser: str,
+) -> tuple[float, list[FetchResult], int]:
+    """One run of fetch + parse + store, as `crpsdigest fetch` does it; returns wall, results."""
+    from crpsdigest.parse import parse_feed
+    from crpsdigest.store import Store
+
+    now = datetime.now(UTC)
+    new_entries = 0
+    with Store(db) as store:
+
+        def on_result(result: FetchResult, done: int, total: int) -> None:
+            nonlocal new_entries
+            if result.parsed is not None:
+                new_entries += store.save_entries(result.feed, result.parsed.entries, now)
+            store.save_feed_state(result.feed.url, result.state.to_dict(), result.feed.name)
+
+        started = time.perf_counter()
+        cpu = os.times()
+        parse = (partial(parse_feed, fetched_at=now) if parser == "crpsdigest"
+                 else feedparser_only)
+        results = fetch_all_sync(refs, states, options, parse, on_result)
+        wall = time.perf_counter() - started
+        now_cpu = os.times()
+        cpu_main = now_cpu.user + now_cpu.system - cpu.user - cpu.system
+    print(f"  (CPU: {cpu_main:.2f} s in the main process; load average now "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    for r in results:
+        states[r.feed.url] = r.state
+    return wall, results, new_entries
+
+
+READER_SCRIPT = r"""
+import json, sys, time
+from reader import make_reader
+urls, workers, db = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+r = make_reader(db)
+for u in urls:
+    r.add_feed(u)
+out = {}
+for label in ("cold", "warm"):
+    t, c = time.perf_counter(), time.process_time()
+    r.update_feeds(workers=workers, scheduled=False)
+    out[label] = time.perf_counter() - t
+    out[label + "_cpu"] = time.process_time() - c
+out["entries"] = r.get_entry_counts().total
+out["broken"] = sum(1 for f in r.get_feeds() if f.last_exception)
+print(json.dumps(out))
+"""
+
+
+def ensure_reader() -> Path | None:
+    python = READER_VENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {READER_VENV} with the reader library (benchmark only)…", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(READER_VENV)], check=True)
+        # sgmllib3k: feedparser's loose parser needs sgmllib, which reader's install may lack
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", "reader", "sgmllib3k"], check=False
+        )
+        if done.returncode:
+            return None
+    return python
+
+
+def run_reader(urls: list[str], workers: int, control: int) -> dict[str, Any] | None:
+    python = ensure_reader()
+    if python is None:
+        print("reader: could not install; skipped")
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "urls.json").write_text(json.dumps(urls))
+        (Path(tmp) / "run.py").write_text(READER_SCRIPT)
+        env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+        get_stats(control, "?reset")
+        # sgmllib3k: feedparser's loose parser needs sgmllib, which reader's install may lack
+        done = subprocess.run(
+            [str(python), str(Path(tmp) / "run.py"), str(Path(tmp) / "urls.json"), str(workers),
+             str(Path(tmp) / "reader.sqlite")],
+            capture_output=True, text=True, env=env, check=False,
+        )
+        if done.returncode:
+            print("reader failed:", done.stderr.strip().splitlines()[-1:])
+            return None
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+        result["server"] = get_stats(control, "?reset")
+        return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--feeds", type=int, default=500)
+    ap.add_argument("--hosts", type=int, default=100)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--entries", type=int, default=20)
+    ap.add_argument("--no-reader", action="store_true", help="skip the reader comparison")
+    ap.add_argument(
+        "--parse", choices=("crpsdigest", "feedparser"), default="crpsdigest",
+        help="crpsdigest: parse.parse_feed (feedparser + cleaning, what `crpsdigest fetch` runs);"
+        "\nfeedparser: feedparser alone, the parsing reader does (compares the fetch stage)",
+    )
+    args = ap.parse_args()
+    if not 1 <= args.hosts <= 200:
+        ap.error("--hosts must be 1..200 (addresses 127.0.0.2 … 127.0.0.201)")
+
+    ctx = multiprocessing.get_context("spawn")
+    parent, child = ctx.Pipe()
+    server = ctx.Process(target=serve, daemon=True,
+                         args=(args.hosts, args.feeds, args.entries, args.latency, child))
+    server.start()
+    info = parent.recv()
+    hosts, control = info["hosts"], info["control"]
+    refs = [
+        FeedRef(url=f"http://{hosts[i % len(hosts)][0]}:{hosts[i % len(hosts)][1]}/feed/{i}.xml",
+                name=f"feed {i}")
+        for i in range(args.feeds)
+    ]
+    options = FetchOptions(trust_env=False)
+    print(f"{args.feeds} feeds on {args.hosts} loopback hosts, {args.latency * 1000:g} ms latency, "
+          f"{args.entries} entries each; limits: {options.max_connections} connections, "
+          f"{options.per_host} per host; {os.cpu_count()} cores; parse: {args.parse}")
+    states: dict[str, FeedState] = {}
+    ours: dict[str, float] = {}
+    ours_cpu: dict[str, float] = {}
+    try:
+        with tempfile.TemporaryDirectory() as tmp, RssSampler({server.pid or -1}) as rss:
+            db = Path(tmp) / "bench.sqlite3"
+            for label in ("cold", "warm"):
+                get_stats(control, "?reset")
+                time.sleep(0.3)
+                cpu_before = rss.cpu_seconds()
+                wall, results, new = run_crpsdigest(refs, states, options, db, args.parse)
+                time.sleep(0.3)
+                cpu_used = rss.cpu_seconds() - cpu_before
+                st = get_stats(control, "?reset")
+                outcomes = Counter(r.outcome for r in results)
+                parsed = sum(len(r.parsed.entries) for r in results if r.parsed is not None)
+                ours[label] = wall
+                ours_cpu[label] = cpu_used
+                print(f"crpsdigest {label}: {wall:.2f} s wall, {st['requests']} requests, "
+                      f"{st['304']} × 304, {parsed} entries parsed, {new} new in the store, "
+                      f"outcomes {dict(outcomes)}, max {st['max_open_per_host']} connections "
+                      f"to one host (limit {options.per_host}); {cpu_used:.1f} CPU-s with workers")
+                errors = [r.line for r in results if r.outcome == "error"][:3]
+                for line in errors:
+                    print("  error:", line)
+        print(f"crpsdigest peak RSS: {rss.peak_self / 1024:.0f} MB main process, "
+              f"{rss.peak_tree / 1024:.0f} MB with parse workers")
+        if not args.no_reader:
+            got = run_reader([r.url for r in refs], options.max_connections, control)
+            if got:
+                srv = got["server"]
+                print(f"reader ({options.max_connections} workers): cold {got['cold']:.2f} s "
+                      f"({got['cold_cpu']:.1f} CPU-s), warm {got['warm']:.2f} s "
+                      f"({got['warm_cpu']:.1f} CPU-s), {got['entries']} entries, {srv['requests']} "
+                      f"requests, {srv['304']} × 304, max {srv['max_open_per_host']} connections "
+                      f"to one host")
+                print(f"ratio reader / crpsdigest, wall: cold {got['cold'] / ours['cold']:.1f}×, "
+                      f"warm {got['warm'] / ours['warm']:.1f}×; CPU time: cold "
+                      f"{got['cold_cpu'] / ours_cpu['cold']:.1f}×, "
+                      f"warm {got['warm_cpu'] / ours_cpu['warm']:.1f}×")
+    finally:
+        with contextlib.suppress(OSError):
+            get_stats(control, "?stop")
+        server.join(timeout=5)
+        if server.is_alive():
+            server.terminate()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,338 @@
+"""Focused behaviour of classify: guards, subject-versus-mention, kinds, editor overrides."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from crpsdigest.classify import load_classifier, validate_treatments
+from crpsdigest.models import Classification, Entry, FeedRef
+
+SEED = Path(__file__).parents[2] / "shared" / "seeds" / "000_9c9229458852f6ab.txt"
+
+CLF = load_classifier()
+
+
+def make_entry(
+    title: str,
+    text: str = "",
+    *,
+    topic: str = "general",
+    feed_url: str = "https://news.example.org/feed",
+    pub_types: tuple[str, ...] = (),
+    ids: dict[str, tuple[str, ...]] | None = None,
+) -> Entry:
+    """An Entry as the clean stage hands it over (plain text, entities may survive)."""
+    feed = FeedRef(url=feed_url, name="Example", topic=topic)  # type: ignore[arg-type]
+    return Entry(
+        feed=feed,
+        guid=title,
+        title=title,
+        link="https://news.example.org/item",
+        canonical_url="https://news.example.org/item",
+        text=text,
+        pub_types=pub_types,
+        ids=ids or {},
+    )
+
+
+def classify(title: str, text: str = "", **kw: Any) -> Classification:
+    return CLF.classify(make_entry(title, text, **kw))
+
+
+# --------------------------------------------------------------------------- the seed article
+
+
+def _seed_without_comments() -> str:
+    raw = SEED.read_text(encoding="utf-8")
+    cut = re.search(r"^\s*\d+\s+Comments?\s*$", raw, re.M)
+    return raw[: cut.start()] if cut else raw
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="shared seed article not available")
+def test_seed_article_is_about_ldn_not_the_history_it_mentions() -> None:
+    body = _seed_without_comments()
+    title, _, text = body.strip().partition("\n")
+    assert "Leave a Reply" not in text
+    result = classify(title, text, topic="crps")
+    assert result.relevant
+    assert result.treatments[0] == "low-dose-naltrexone"
+    # prior/co-treatment and cross-references to earlier posts are not subjects
+    for slug in ("ketamine", "neridronate", "zoledronate", "bisphosphonates"):
+        assert slug not in result.treatments
+    # the first patient's history
+    for slug in ("gabapentinoids", "antidepressants", "opioids", "physiotherapy", "psychotherapy"):
+        assert slug not in result.treatments
+    assert any("naltrexone" in p.lower() for p in result.evidence["low-dose-naltrexone"])
+    assert "recruiting" in result.kinds
+
+
+# --------------------------------------------------------------------------- relevance guards
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        ("What is RSD?", "Rejection sensitive dysphoria (RSD) is common in adults with ADHD."),
+        ("Inflammation markers", "Post-operative CRPs above 150 mg/L predicted leaks."),
+        ("Duchenne trial", "Boys with muscular dystrophy walked further after gene therapy."),
+        ("New director", "Dr Anna Sudeck will lead the hospital from January."),
+        ("Neuropathy", "Burning, causalgia-like pain is common in diabetic neuropathy."),
+        ("Teen pain", "Teenagers with amplified musculoskeletal pain syndrome (AMPS) improved."),
+        ("Fibromyalgia", "Women with fibromyalgia and phantom limb pain were studied."),
+    ],
+)
+def test_look_alikes_do_not_make_an_item_relevant(title: str, text: str) -> None:
+    result = classify(title, text)
+    assert not result.relevant
+    assert result.treatments == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A study of CRPS type I in 40 patients.",
+        "Patients with complex regional pain syndromes were seen.",
+        "My RSD began after a sprained ankle and the burning pain spread up my leg.",
+        "Reflex sympathetic dystrophy after a knee injury.",
+        "Le syndrome douloureux régional complexe reste sous-diagnostiqué.",
+        "Beim Morbus Sudeck kommt es zu Schwellungen.",
+        "Un estudio sobre el síndrome de dolor regional complejo.",
+        "La sindrome algoneurodistrofica risponde al trattamento.",
+        "Shoulder-hand syndrome after stroke is common.",
+    ],
+)
+def test_every_name_of_crps_is_recognised(text: str) -> None:
+    assert classify("Clinic news", text).relevant
+
+
+def test_single_mention_in_a_list_of_conditions_is_not_the_topic() -> None:
+    text = (
+        "LDN is prescribed off-label for multiple sclerosis, Crohn's disease, fibromyalgia "
+        "and complex regional pain syndrome, pharmacists say."
+    )
+    result = classify("Compounding demand doubles", text)
+    assert not result.relevant
+    assert result.treatments == []
+
+
+# --------------------------------------------------------------------------- treatment guards
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "absent"),
+    [
+        ("CRPS charity marks awareness day",
+         "Tens of thousands of people live with CRPS, the charity said.", "tens"),
+        ("CRPS mum raises money",
+         "The Daily Mirror reports on a woman with CRPS who raised £500.", "mirror-therapy"),
+        ("HBO film on CRPS",
+         "A new HBO documentary follows a dancer with CRPS.", "hyperbaric-oxygen"),
+        ("Costs of CRPS admissions",
+         "We used DRG codes to estimate the cost of CRPS admissions.", "drg-stimulation"),
+        ("CRPS skin study",
+         "Skin from CRPS patients was treated with a TLR4 agonist dissolved in DMSO.", "dmso"),
+        ("CRPS and PNS",
+         "Small-fibre changes in the peripheral nervous system (PNS) in CRPS.",
+         "peripheral-nerve-stimulation"),
+    ],
+)
+def test_abbreviation_and_word_traps_are_not_tagged(title: str, text: str, absent: str) -> None:
+    result = classify(title, text)
+    assert result.relevant
+    assert absent not in result.treatments
+
+
+def test_abbreviations_count_with_their_context() -> None:
+    result = classify(
+        "TENS and HBO for CRPS",
+        "Patients with CRPS used a TENS unit daily and had HBO sessions at 2.4 ATA.",
+    )
+    assert {"tens", "hyperbaric-oxygen"} <= set(result.treatments)
+
+
+def test_naltrexone_at_addiction_dose_is_not_ldn() -> None:
+    result = classify(
+        "Naltrexone in CRPS patients with alcohol problems",
+        "People with CRPS and alcohol use disorder were given naltrexone 50 mg daily.",
+    )
+    assert "low-dose-naltrexone" not in result.treatments
+
+
+def test_brand_and_foreign_names_map_to_slug_and_class() -> None:
+    result = classify("Aclasta for CRPS", "One infusion of Aclasta was given to CRPS patients.")
+    assert result.treatments[:2] == ["zoledronate", "bisphosphonates"]
+    fr = classify("Algodystrophie", "La kétamine et le néridronate dans le SDRC.")
+    assert {"ketamine", "neridronate", "bisphosphonates"} <= set(fr.treatments)
+    assert "kétamine" in fr.evidence["ketamine"]
+
+
+def test_hyphen_space_and_entity_variants_match() -> None:
+    for variant in ("low-dose naltrexone", "low dose naltrexone", "lowdose naltrexone",
+                    "low\u2011dose naltrexone", "low&amp;#8211;dose naltrexone",
+                    "Low&amp;amp;ndash;Dose Naltrexone"):
+        result = classify("CRPS news", f"A trial of {variant} in CRPS.")
+        assert result.treatments == ["low-dose-naltrexone"], variant
+
+
+def test_prior_failures_history_and_criteria_are_not_subjects() -> None:
+    result = classify(
+        "DRG stimulation for foot CRPS",
+        "After failing ketamine and spinal cord stimulation, she received a dorsal root "
+        "ganglion stimulator. Exclusion criteria: prior bisphosphonate treatment.",
+    )
+    assert result.treatments == ["drg-stimulation"]
+
+
+def test_cross_reference_and_usual_care_are_not_subjects() -> None:
+    result = classify(
+        "Mirror therapy trial in CRPS",
+        "Following our earlier posts on neridronate, we look at a new trial. Both arms "
+        "received usual care including physiotherapy; one added mirror therapy.",
+    )
+    assert result.treatments == ["mirror-therapy"]
+
+
+def test_comparator_arm_and_reviewed_agents_are_tagged() -> None:
+    result = classify(
+        "Prednisolone versus piroxicam in post-stroke CRPS",
+        "Patients were randomised to prednisolone or piroxicam for 14 days.",
+    )
+    assert set(result.treatments) == {"corticosteroids", "nsaids"}
+    assert "rct" in result.kinds
+
+
+def test_title_treatment_comes_first() -> None:
+    result = classify(
+        "Graded motor imagery for CRPS",
+        "Some patients also used a TENS machine. Graded motor imagery improved pain.",
+    )
+    assert result.treatments[0] == "graded-motor-imagery"
+
+
+def test_not_relevant_items_carry_no_tags_unless_the_feed_is_about_crps() -> None:
+    text = "The infusion suite will run ketamine sessions on Tuesdays."
+    general = classify("Infusion dates", text)
+    assert (general.relevant, general.treatments) == (False, [])
+    crps_feed = classify("Infusion dates", text, topic="crps")
+    assert crps_feed.relevant is False
+    assert crps_feed.treatments == ["ketamine"]
+
+
+def test_esketamine_for_depression_is_not_ketamine_even_in_crps_feed() -> None:
+    result = classify("Spravato news", "Esketamine approved for depression.", topic="crps")
+    assert result.treatments == []
+
+
+def test_evidence_lists_phrases_as_written() -> None:
+    result = classify("Lyrica for CRPS?", "Pregabalin (Lyrica) was tested in CRPS-I.")
+    assert result.evidence["gabapentinoids"] == ["Lyrica", "Pregabalin"]
+    assert "CRPS" in result.evidence["crps"]
+
+
+# --------------------------------------------------------------------------- kinds
+
+
+def test_registry_status_decides_recruiting() -> None:
+    ct = "https://clinicaltrials.gov/api/rss?cond=CRPS"
+    active = classify("IVIG in CRPS", "Status: Active, not recruiting. Randomized trial.",
+                      feed_url=ct, ids={"nct": ("NCT05111111",)})
+    assert "clinical-trial" in active.kinds and "recruiting" not in active.kinds
+    assert "rct" in active.kinds
+    open_ = classify("LDN in CRPS", "Status: Not yet recruiting.", feed_url=ct)
+    assert "recruiting" in open_.kinds
+    assert "news" not in open_.kinds
+
+
+def test_review_kinds_distinguish_narrative_from_systematic() -> None:
+    narrative = classify("CRPS: a narrative review", "We summarise mechanisms of CRPS.")
+    assert "systematic-review" not in narrative.kinds
+    sr = classify("Bisphosphonates in CRPS", "A meta-analysis of 11 randomised trials.")
+    assert "systematic-review" in sr.kinds and "rct" not in sr.kinds
+
+
+def test_pub_types_and_identifiers_give_kinds() -> None:
+    result = classify("Two patients with CRPS", "Details follow.", pub_types=("Case Reports",))
+    assert result.kinds == ["case-report"]
+    eudract = classify("Zoledronic acid in CRPS", "EudraCT 2019-004512-33 phase 2 study.")
+    assert "clinical-trial" in eudract.kinds
+
+
+def test_fundraising_story_history_is_not_tagged() -> None:
+    result = classify(
+        "I'm skydiving for CRPS UK",
+        "I'm doing a skydive to raise money for CRPS UK. I've lived with CRPS for six years, "
+        "through ketamine infusions and an amputation. Please sponsor me!",
+    )
+    assert "fundraising-event" in result.kinds
+    assert result.treatments == []
+
+
+# --------------------------------------------------------------------------- editor overrides
+
+
+def test_names_and_groups_follow_the_yaml() -> None:
+    assert next(iter(CLF.names)) == "low-dose-naltrexone"
+    assert CLF.names["ivig"] == "Intravenous immunoglobulin"
+    assert CLF.groups["mirror-therapy"] == "rehabilitation"
+    assert set(CLF.groups.values()) <= {
+        "drug", "interventional", "rehabilitation", "psychological", "other"
+    }
+
+
+def test_feeds_yaml_can_add_and_extend_treatments() -> None:
+    extra = [
+        {"slug": "graded-activity", "name": "Graded activity", "group": "rehabilitation",
+         "synonyms": ["graded activity"]},
+        {"slug": "ketamine", "extend": True, "brands": ["Ketanest"]},
+    ]
+    clf = load_classifier(extra)
+    result = clf.classify(make_entry("Graded activity and Ketanest in CRPS"))
+    assert set(result.treatments) == {"graded-activity", "ketamine"}
+    assert clf.names["graded-activity"] == "Graded activity"
+    assert clf.classify(make_entry("Ketamine infusions in CRPS")).treatments == ["ketamine"]
+
+
+def test_validate_treatments_reports_each_problem_with_its_path() -> None:
+    errors = validate_treatments(
+        [
+            {"slug": "ok-one", "name": "OK", "group": "other", "synonyms": ["ok thing"]},
+            {"slug": "Bad Slug"},
+            {"slug": "new-one", "group": "magic", "synonyms": "not a list", "colour": "red"},
+            {"slug": "ketamine", "exclude": ["(unclosed"], "classes": ["no-such-slug"]},
+        ]
+    )
+    assert any(e.startswith("treatments[1].slug:") for e in errors)
+    assert any(e.startswith("treatments[2].group:") for e in errors)
+    assert any(e.startswith("treatments[2].name:") for e in errors)
+    assert any(e.startswith("treatments[2].synonyms:") for e in errors)
+    assert any(e.startswith("treatments[2].colour:") for e in errors)
+    assert any(e.startswith("treatments[3].exclude[0]:") for e in errors)
+    assert any(e.startswith("treatments[3].classes:") for e in errors)
+    assert not any(e.startswith("treatments[0]") for e in errors)
+    assert validate_treatments([]) == []
+    with pytest.raises(ValueError, match="treatments"):
+        load_classifier([{"slug": "Bad Slug"}])
+
+
+def test_bundled_yaml_has_no_repeated_keys() -> None:
+    """A repeated key in one treatment would silently drop half of its patterns."""
+    repeated: list[str] = []
+
+    class Checking(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+        keys = [loader.construct_object(k) for k, _ in node.value]
+        repeated.extend(f"{k} at line {node.start_mark.line}" for k in keys if keys.count(k) > 1)
+        return yaml.SafeLoader.construct_mapping(loader, node)
+
+    Checking.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    path = Path(__file__).parents[1] / "src" / "crpsdigest" / "treatments.yaml"
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=Checking)
+    assert repeated == []
+    assert validate_treatments(data["treatments"]) == []
