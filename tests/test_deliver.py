@@ -3,6 +3,8 @@ exactly one well-formed message, faults are retried or reported, and re-runs nev
 
 from __future__ import annotations
 
+import email
+import email.policy
 import os
 import shutil
 import signal
@@ -124,6 +126,12 @@ def _by_rcpt(folder: Path) -> dict[str, list[EmailMessage]]:
         assert len(rcpts) == 1, rcpts  # one message per recipient, never a list
         got.setdefault(rcpts[0], []).append(msg)
     return got
+
+
+def _parse_eml(path: Path) -> EmailMessage:
+    msg = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(msg, EmailMessage)
+    return msg
 
 
 def _text(msg: EmailMessage) -> str:
@@ -274,13 +282,19 @@ def test_dry_run_writes_eml_files_and_sends_nothing(tmp_path: Path, sinks: list[
     assert dry.exit_code == 0, dry.output
     outbox = site.out / WEEK / "outbox"
     assert [p.name for p in outbox.iterdir()] == ["ann@example.com.eml"]
+    msg = _parse_eml(outbox / "ann@example.com.eml")
+    assert msg["To"] == "ann@example.com" and msg.get_content_type() == "multipart/alternative"
+    assert site.cli("subscribers", "remove", "ann@example.com").exit_code == 0
+    site.subscribe("bea@example.com")
+    assert site.cli("send", "--week", WEEK, "--dry-run").exit_code == 0
+    assert [p.name for p in outbox.iterdir()] == ["bea@example.com.eml"]  # no stale preview
     assert site.rows() == {}
     with Store(site.db) as store:
         assert WEEK not in store.sent_weeks()
 
     sink = _sink(sinks, tmp_path / "mail")
     assert site.cli("send", "--week", WEEK, port=sink.port).exit_code == 0
-    assert sorted(_by_rcpt(sink.folder)) == ["ann@example.com"]  # the dry run did not count
+    assert sorted(_by_rcpt(sink.folder)) == ["bea@example.com"]  # the dry runs did not count
 
 
 def test_unbuilt_week_and_missing_settings_fail_clearly(tmp_path: Path) -> None:

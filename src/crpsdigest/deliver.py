@@ -296,6 +296,8 @@ def write_outbox(
         path = folder / outbox_name(r.email)
         write_atomic(path, data)
         written.append(path)
+    for stale in set(folder.glob("*.eml")) - set(written):
+        stale.unlink()  # an earlier preview's subscriber who is gone or has no news now
     return written, empty
 
 
