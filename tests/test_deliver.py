@@ -461,3 +461,19 @@ def test_rate_limit_spaces_the_messages(tmp_path: Path, sinks: list[SinkProcess]
     assert result.exit_code == 0, result.output
     assert time.monotonic() - start >= 0.4  # 5 messages at 10/s: 4 gaps of 0.1 s at least
     assert len(read_sink(sink.folder)) == 5
+
+
+def test_password_is_never_sent_unencrypted(
+    tmp_path: Path, sinks: list[SinkProcess], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crpsdigest.deliver
+
+    # Pretend the sink is a remote host (a local relay may take a password in plain text).
+    monkeypatch.setattr(crpsdigest.deliver, "_local", lambda host: False)
+    monkeypatch.setenv("CRPSDIGEST_SMTP_PASSWORD", "s3cret")
+    site = _ready_site(tmp_path, "ann@example.com")
+    sink = _sink(sinks, tmp_path / "mail")  # offers no STARTTLS
+    result = site.cli("send", "--week", WEEK, url=f"smtp://digest@127.0.0.1:{sink.port}")
+    assert result.exit_code == 1
+    assert "refusing to send the password unencrypted" in result.output
+    assert read_sink(sink.folder) == [] and site.rows() == {}

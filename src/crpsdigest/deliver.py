@@ -329,6 +329,10 @@ def _refused(code: int, text: bytes) -> Exception:
     return (_Transient if 400 <= code < 500 or code < 200 else _Permanent)(_answer(code, text))
 
 
+def _local(host: str) -> bool:
+    return host in ("localhost", "127.0.0.1", "::1")
+
+
 class Connection:
     """One reused SMTP session, opened lazily and reopened when the server drops it."""
 
@@ -348,14 +352,21 @@ class Connection:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
         try:
             smtp.ehlo()
-            if s.security != "tls" and smtp.has_extn("starttls"):
+            encrypted = s.security == "tls"
+            if not encrypted and smtp.has_extn("starttls"):
                 smtp.starttls(context=context)
                 smtp.ehlo()
+                encrypted = True
             elif s.security == "starttls":
                 raise DeliverError(
                     f"{s.host}:{s.port} does not offer STARTTLS, which smtp+starttls:// requires"
                 )
             if s.user:
+                if not encrypted and not _local(s.host):
+                    raise DeliverError(
+                        f"{s.describe()}: the server does not offer STARTTLS; refusing to send the "
+                        "password unencrypted (use smtps:// or smtp+starttls://)"
+                    )
                 smtp.login(s.user, s.password or "")
         except smtplib.SMTPAuthenticationError as exc:
             smtp.close()
