@@ -93,3 +93,23 @@ def test_export_imports_back_unchanged(tmp_path: Path) -> None:
     imported = _cli(tmp_path, "subscribers", "import", str(tmp_path / "export.csv"), db="other.sqlite3")
     assert imported.exit_code == 0 and "2 added" in imported.output
     assert _cli(tmp_path, "subscribers", "export", db="other.sqlite3").stdout == exported
+
+
+def test_a_store_from_before_subscribers_is_migrated_in_place(tmp_path: Path) -> None:
+    import sqlite3
+    from datetime import UTC, datetime
+
+    from crpsdigest.store import MIGRATIONS, Store
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(MIGRATIONS[0])
+    db.execute("INSERT INTO digests VALUES ('2026-W46', '{}', 'h', '2026-11-16T00:00:00+00:00', NULL)")
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.digest_data() == [("2026-W46", "{}")]  # kept
+        store.upsert_subscribers([("ann@example.com", None)], datetime(2026, 11, 16, tzinfo=UTC))
+        assert [s.email for s in store.subscribers()] == ["ann@example.com"]
+        assert store.send_log("2026-W46") == {}
