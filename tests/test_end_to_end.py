@@ -105,7 +105,7 @@ def test_inspect_prints_the_documented_keys(tmp_path: Path) -> None:
     # The same paper in PubMed and in its journal's feed is one cluster with one representative.
     by_doi: dict[str, list[dict[str, object]]] = {}
     for r in rows:
-        for doi in r["ids"].get("doi", []):
+        for doi in r["ids"].get("self_doi", []):  # its own DOI, not one it cites
             by_doi.setdefault(doi, []).append(r)
     shared = [group for group in by_doi.values() if len({g["source"] for g in group}) == 2]
     assert shared, "the examples hold one paper in both feeds"

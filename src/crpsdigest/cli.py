@@ -241,11 +241,249 @@ def build(ctx: Context, week: str | None) -> None:
 @pass_ctx
 @friendly_errors
 def run(ctx: Context, week: str | None, force: bool) -> None:
-    """Fetch, then build."""
+    """Fetch, then build; then send when `send: true` and CRPSDIGEST_SMTP_URL are set."""
+    from crpsdigest.deliver import SMTP_URL_ENV, smtp_settings_from_env
+
     now = _now()
     code = _do_fetch(ctx, now, force)
-    _do_build(ctx, week, now)
+    label = _do_build(ctx, week, now)
+    if ctx.config.digest.send and smtp_settings_from_env() is not None:
+        code = max(code, _do_send(ctx, label, dry_run=False, rate=None, resend=()))
+    else:
+        why = "`send: true` is not set in feeds.yaml" if not ctx.config.digest.send else f"{SMTP_URL_ENV} is not set"
+        click.echo(
+            f"not sending ({why}); to send: {SMTP_URL_ENV}=smtp+starttls://USER@HOST:587 "
+            f"CRPSDIGEST_SMTP_PASSWORD=… crpsdigest send --week {label} "
+            f"(preview first with --dry-run)"
+        )
     sys.exit(code)
+
+
+def _do_send(
+    ctx: Context,
+    week: str,
+    *,
+    dry_run: bool,
+    rate: float | None,
+    resend: tuple[str, ...],
+    retry_delay: float = 1.0,
+) -> int:
+    """Send (or --dry-run) one built week; returns the exit code (see `send --help`)."""
+    from crpsdigest.deliver import (
+        SMTP_URL_ENV,
+        DeliverError,
+        MessageFactory,
+        Recipient,
+        make_sender,
+        send_lock,
+        send_week,
+        smtp_settings_from_env,
+        write_outbox,
+    )
+    from crpsdigest.digest import digest_from_json
+
+    config = ctx.config
+    site = config.site()
+    try:
+        settings = None if dry_run else smtp_settings_from_env()
+    except DeliverError as exc:
+        fail(f"error: {exc}", EXIT_CONFIG)
+    if not dry_run and settings is None:
+        fail(
+            f"error: {SMTP_URL_ENV} is not set (e.g. smtp+starttls://USER@HOST:587, password in "
+            "CRPSDIGEST_SMTP_PASSWORD); or preview with --dry-run",
+            EXIT_CONFIG,
+        )
+    with ctx.store() as store:
+        data = dict(store.digest_data()).get(week)
+        if data is None:
+            click.echo(
+                f"error: the digest of {week} has not been built; run `crpsdigest build --week {week}` first",
+                err=True,
+            )
+            return EXIT_FAILED
+        digest = digest_from_json(data)
+        recipients = [
+            Recipient(s.email, None if s.treatments is None else frozenset(s.treatments))
+            for s in store.subscribers()
+        ]
+        if not recipients:
+            click.echo("error: no subscribers; add one with `crpsdigest subscribers add EMAIL`", err=True)
+            return EXIT_FAILED
+        sender = make_sender(site, config.digest.from_email, config.digest.reply_to)
+        factory = MessageFactory(site, digest, sender, templates_dir=config.templates_dir())
+        if dry_run:
+            folder = ctx.out / week / "outbox"
+            files, empty = write_outbox(factory, recipients, folder, _now())
+            click.echo(f"dry run: {len(files)} messages for {week} written to {folder}/ (nothing sent)")
+            if empty:
+                click.echo(f"  {len(empty)} subscribers follow no treatment with news this week")
+            return EXIT_OK
+        assert settings is not None
+        try:
+            with send_lock(ctx.db):
+                log = store.send_log(week)
+                for email in resend:
+                    if email.strip().lower() not in log:
+                        click.echo(f"warning: --resend {email}: not in the send log of {week}", err=True)
+                    store.forget_send(week, email.strip())
+                report = send_week(
+                    store, factory, recipients, settings, clock=_now, rate=rate,
+                    retry_delay=retry_delay,
+                )
+        except DeliverError as exc:
+            fail(f"error: {exc}", EXIT_FAILED)
+        if report.complete:
+            store.mark_sent(week, _now())
+    click.echo(
+        f"{week}: sent {len(report.sent)} via {settings.describe()}"
+        + (f", {len(report.already)} already sent earlier" if report.already else "")
+        + (f", {len(report.empty)} with no news in their treatments" if report.empty else "")
+    )
+    for email, why in sorted(report.failed.items()):
+        click.echo(f"failed: {email}: {why}", err=True)
+    for email, why in sorted(report.deferred.items()):
+        click.echo(f"not sent yet: {email}: {why}", err=True)
+    for email, why in sorted(report.uncertain.items()):
+        click.echo(
+            f"uncertain: {email}: a run stopped while the server was taking this message ({why}); "
+            f"it is not sent again: check the server's log, then `crpsdigest send --week {week} "
+            f"--resend {email}` if it never arrived",
+            err=True,
+        )
+    if report.aborted:
+        click.echo(f"stopped: {report.aborted}; run `crpsdigest send --week {week}` again", err=True)
+    elif report.deferred:
+        click.echo(f"run `crpsdigest send --week {week}` again later to retry", err=True)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+@cli.command()
+@_week_option
+@click.option("--dry-run", is_flag=True, help="Write every message to out/WEEK/outbox/*.eml; send nothing.")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), help="At most this many messages per second.")
+@click.option("--retry-delay", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Seconds before retrying a temporary (4xx) refusal or reconnecting; doubles each time.")
+@click.option("--resend", multiple=True, metavar="EMAIL", help="Forget EMAIL's send-log row first, so it is sent again.")
+@pass_ctx
+@friendly_errors
+def send(
+    ctx: Context,
+    week: str | None,
+    dry_run: bool,
+    rate: float | None,
+    retry_delay: float,
+    resend: tuple[str, ...],
+) -> None:
+    """Email a built week's digest to every subscriber, each at most once.
+
+    SMTP from the environment: CRPSDIGEST_SMTP_URL (smtp://[user@]host:port, upgraded with
+    STARTTLS when offered; smtp+starttls://… requires it; smtps://… implicit TLS) and
+    CRPSDIGEST_SMTP_PASSWORD. Exit 0: everyone sent (or had no news in their treatments);
+    1: some recipient failed, is still to be retried, or is uncertain, or the week is not built;
+    2: bad settings. Running it again only sends what is still unsent.
+    """
+    config = ctx.config
+    try:
+        label = parse_week(week) if week else last_complete_week(_now(), config.digest.timezone)
+    except ValueError as exc:
+        fail(f"error: --week: {exc}", EXIT_CONFIG)
+    sys.exit(_do_send(ctx, label, dry_run=dry_run, rate=rate, resend=resend, retry_delay=retry_delay))
+
+
+# --- subscribers ---------------------------------------------------------------------------
+
+
+@cli.group()
+def subscribers() -> None:
+    """Add, remove, list, import and export the people the email goes to."""
+
+
+def _known_slugs(ctx: Context) -> list[str]:
+    from crpsdigest.classify import load_classifier
+
+    return list(load_classifier(ctx.config.treatments).names)
+
+
+@subscribers.command("add")
+@click.argument("email")
+@click.option("--treatments", help="Comma-separated treatment slugs [default: every treatment].")
+@pass_ctx
+@friendly_errors
+def subscribers_add(ctx: Context, email: str, treatments: str | None) -> None:
+    """Add EMAIL (or change the treatments it follows)."""
+    from crpsdigest.subscribers import SubscriberError, make_subscriber
+
+    try:
+        sub = make_subscriber(email, treatments, _known_slugs(ctx))
+    except SubscriberError as exc:
+        fail(f"error: {exc}", EXIT_CONFIG)
+    with ctx.store() as store:
+        added, _ = store.upsert_subscribers([(sub.email, sub.treatments)], _now())
+    follows = ", ".join(sub.treatments) if sub.treatments else "every treatment"
+    click.echo(f"{'added' if added else 'updated'} {sub.email} ({follows})")
+
+
+@subscribers.command("remove")
+@click.argument("email")
+@pass_ctx
+@friendly_errors
+def subscribers_remove(ctx: Context, email: str) -> None:
+    """Remove EMAIL; exit 1 when it was not subscribed."""
+    with ctx.store() as store:
+        removed = store.remove_subscriber(email.strip())
+    if not removed:
+        fail(f"error: {email.strip()} is not subscribed", EXIT_FAILED)
+    click.echo(f"removed {email.strip()}")
+
+
+@subscribers.command("list")
+@pass_ctx
+@friendly_errors
+def subscribers_list(ctx: Context) -> None:
+    """One line per subscriber: address, treatments followed, when added."""
+    with ctx.store() as store:
+        rows = store.subscribers()
+    for r in rows:
+        follows = ",".join(r.treatments) if r.treatments else "all"
+        click.echo(f"{r.email}\t{follows}\t{r.added_at.date().isoformat()}")
+    click.echo(f"{len(rows)} subscribers", err=True)
+
+
+@subscribers.command("import")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@pass_ctx
+@friendly_errors
+def subscribers_import(ctx: Context, file: Path) -> None:
+    """Add or update subscribers from a CSV file (header row; `email`, optional `treatments`).
+
+    Good rows are imported even when some are bad; each bad row is reported by line and the
+    exit code is then 1.
+    """
+    from crpsdigest.subscribers import read_csv
+
+    good, problems = read_csv(file, _known_slugs(ctx))
+    for line in problems:
+        click.echo(line, err=True)
+    with ctx.store() as store:
+        added, updated = store.upsert_subscribers(((s.email, s.treatments) for s in good), _now())
+    click.echo(
+        f"imported {file}: {added} added, {updated} updated, "
+        f"{len(good) - added - updated} unchanged, {len(problems)} bad rows skipped"
+    )
+    sys.exit(EXIT_FAILED if problems else EXIT_OK)
+
+
+@subscribers.command("export")
+@pass_ctx
+@friendly_errors
+def subscribers_export(ctx: Context) -> None:
+    """Every subscriber as CSV on standard output (the import format)."""
+    from crpsdigest.subscribers import Subscriber, to_csv
+
+    with ctx.store() as store:
+        rows = store.subscribers()
+    click.echo(to_csv(Subscriber(r.email, r.treatments) for r in rows), nl=False)
 
 
 def _find_examples() -> Path:

@@ -1,28 +1,205 @@
-"""Intrinsic identifiers (DOI, PMID, PMCID, NCT, ISRCTN) found in an entry's fields."""
+"""Intrinsic identifiers (DOI, PMID, PMCID, NCT, ISRCTN) of an entry, own versus merely named.
+
+``extract_ids`` returns two families of kinds:
+
+* ``doi``, ``pmid``, ``pmcid``, ``nct``, ``isrctn``: every identifier of that kind NAMED anywhere
+  in the entry (link, guid, raw ids, text). Classification uses these ("which trials does this
+  item talk about").
+* ``self_doi``, ``self_pmid``, ``self_pmcid``, ``self_nct``, ``self_isrctn``: the entry's OWN
+  identity, taken only from places that describe the record itself: the link (``doi.org/…``,
+  ``/doi/10.…`` publisher paths, PubMed / Europe PMC / PMC article paths, a registry number that
+  is a trial page's own path segment or query value such as ``/study/NCT…`` or ``ct-NCT…`` but
+  not a news slug like ``new-trial-nct…-results``), the guid (``pubmed:123``, ``NCT…``, a DOI),
+  the raw ids the feed gives (``dc:identifier``, ``prism:doi``: ``doi:…``, ``info:doi/…``,
+  ``pmid:…``) and PubMed's citation trailer ``PMID:n | DOI:x`` in the text. A DOI or trial
+  number that only appears in running text (a news story citing a paper, a reference list, a
+  related trial) is a mention, not an identity: de-duplication merges on ``self_*`` kinds only,
+  so citing a paper never makes a story "the same item" as the paper.
+
+Values are normalised: DOIs lower-cased without ``doi:``/URL prefixes or trailing punctuation,
+PMIDs as digits, PMCIDs as ``PMC<digits>``, trial numbers upper-case without spaces.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote, urlsplit
 
-_PATTERNS = {
-    "doi": re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)", re.I),
-    "nct": re.compile(r"\bNCT\d{8}\b"),
-    "isrctn": re.compile(r"\bISRCTN\d{8}\b"),
-    "pmid": re.compile(r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|pmid:\s*|pubmed:)(\d{1,9})", re.I),
-}
+KINDS = ("doi", "pmid", "pmcid", "nct", "isrctn")
+SELF_PREFIX = "self_"
+
+_DOI = re.compile(r"\b(10\.\d{1,9}/[^\s\"'<>]+)", re.I)
+# Bare DOIs in running text need a realistic registrant (4+ digits) unless labelled "doi".
+_DOI_TEXT = re.compile(
+    r"(?:\bdoi\s*:?\s*|doi\.org/)(10\.\d{1,9}/[^\s\"'<>]+)|\b(10\.\d{4,9}/[^\s\"'<>]+)", re.I
+)
+_NCT = re.compile(r"\bNCT[\s\-]?(\d{8})\b", re.I)
+_ISRCTN = re.compile(r"\bISRCTN[\s\-]?(\d{8})\b", re.I)
+_PMCID = re.compile(r"\bPMC(?:ID)?:?\s*(?:PMC)?(\d{4,9})\b", re.I)
+_PMID_TEXT = re.compile(r"\b(?:PMID|PubMed\s+ID)\s*[:#]?\s*(\d{1,9})\b", re.I)
+_TRAILER = re.compile(
+    r"\b(?:PMID|PMCID|DOI)\s*:\s*\S+(?:\s*\|\s*(?:PMID|PMCID|DOI)\s*:\s*\S+)+", re.I
+)
+_TRAILER_FIELD = re.compile(r"\b(PMID|PMCID|DOI)\s*:\s*(\S+)", re.I)
+_LINK_PMID = re.compile(
+    r"(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/|"
+    r"europepmc\.org/(?:article/|abstract/)?MED/)(\d{1,9})\b",
+    re.I,
+)
+_LINK_PMCID = re.compile(
+    r"(?:/pmc/articles/|pmc\.ncbi\.nlm\.nih\.gov/articles/|europepmc\.org/(?:article|abstract)"
+    r"/PMC/|europepmc\.org/articles/)(?:PMC)?(\d{4,9})\b",
+    re.I,
+)
+_SLUG_WORD = re.compile(r"[A-Za-z]+")
+_RAW_PMID = re.compile(r"^(?:pmid|pubmed|info:pmid/|med)\s*[:/]?\s*(\d{1,9})$", re.I)
+_LINK_DOI_TAILS = frozenset(
+    {
+        "full",
+        "abstract",
+        "abs",
+        "pdf",
+        "epdf",
+        "pdfdirect",
+        "fulltext",
+        "html",
+        "meta",
+        "references",
+        "figures",
+        "summary",
+        "full-text",
+        "suppl",
+    }
+)
+_TRAILING = ".,;:'\"]}>!?"
+
+
+def normalise_doi(value: str) -> str:
+    """``10.…`` lower-cased, without URL/label prefixes or trailing punctuation."""
+    value = unquote(value.strip())
+    match = _DOI.search(value)
+    if match:
+        value = match.group(1)
+    while value and (
+        value[-1] in _TRAILING or (value[-1] == ")" and value.count("(") < value.count(")"))
+    ):
+        value = value[:-1]
+    return value.lower()
+
+
+def _dois_in(text: str) -> set[str]:
+    found = (normalise_doi(m.group(1) or m.group(2)) for m in _DOI_TEXT.finditer(text))
+    return {d for d in found if "/" in d}
+
+
+def _trials_in(text: str) -> tuple[set[str], set[str]]:
+    nct = {f"NCT{m.group(1)}" for m in _NCT.finditer(text)}
+    isrctn = {f"ISRCTN{m.group(1)}" for m in _ISRCTN.finditer(text)}
+    return nct, isrctn
+
+
+def _from_url(url: str, own: dict[str, set[str]]) -> None:
+    """Identifiers a record's own URL carries (the page IS that paper / trial)."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return
+    if parts.scheme.lower() not in ("http", "https"):
+        return
+    path = unquote(parts.path)
+    whole = (parts.hostname or "") + path
+    match = _DOI.search(path)
+    if match:
+        segments = match.group(1).split("/")
+        while len(segments) > 2 and segments[-1].lower() in _LINK_DOI_TAILS:
+            segments.pop()
+        own["doi"].add(normalise_doi("/".join(segments)))
+    for key, value in parse_qsl(parts.query):
+        if key.lower() == "doi" and _DOI.search(value):
+            own["doi"].add(normalise_doi(value))
+    for m in _LINK_PMID.finditer(whole):
+        own["pmid"].add(m.group(1))
+    for m in _LINK_PMCID.finditer(whole):
+        own["pmcid"].add(f"PMC{m.group(1)}")
+    for segment in re.split(r"[/?&=]", path + "?" + parts.query):
+        nct, isrctn = _trials_in(segment)
+        if (nct or isrctn) and len(_SLUG_WORD.findall(segment)) <= 2:
+            own["nct"] |= nct  # a record page (".../NCT…", "ct-NCT…"), not a news slug
+            own["isrctn"] |= isrctn
+
+
+def _from_label(value: str, own: dict[str, set[str]]) -> None:
+    """A guid or ``dc:identifier``/``prism:doi`` value: an identifier of the record itself."""
+    value = value.strip()
+    if not value:
+        return
+    if value.lower().startswith(("http://", "https://")):
+        _from_url(value, own)
+        return
+    pmid = _RAW_PMID.match(value)
+    if pmid:
+        own["pmid"].add(pmid.group(1))
+        return
+    pmcid = re.fullmatch(r"(?:pmc(?:id)?\s*[:/]\s*)?PMC(\d{4,9})", value, re.I)
+    if pmcid:
+        own["pmcid"].add(f"PMC{pmcid.group(1)}")
+        return
+    if _DOI.search(value):
+        own["doi"].add(normalise_doi(value))
+        return
+    nct, isrctn = _trials_in(value)
+    own["nct"] |= nct
+    own["isrctn"] |= isrctn
+
+
+def _from_trailer(text: str, own: dict[str, set[str]]) -> None:
+    """PubMed's ``PMID:n | PMCID:x | DOI:y`` line describes the record it ends."""
+    for trailer in _TRAILER.finditer(text):
+        for key, value in _TRAILER_FIELD.findall(trailer.group(0)):
+            key = key.lower()
+            if key == "pmid" and value.rstrip(_TRAILING).isdigit():
+                own["pmid"].add(value.rstrip(_TRAILING))
+            elif key == "pmcid":
+                _from_label(value.rstrip(_TRAILING), own)
+            elif key == "doi" and _DOI.search(value):
+                own["doi"].add(normalise_doi(value))
+
+
+def _mentions(text: str) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    found["doi"] = _dois_in(text)
+    found["pmid"] = {m.group(1) for m in _PMID_TEXT.finditer(text)}
+    found["pmcid"] = {f"PMC{m.group(1)}" for m in _PMCID.finditer(text)}
+    found["nct"], found["isrctn"] = _trials_in(text)
+    return found
 
 
 def extract_ids(
     *, link: str, guid: str, raw_ids: Iterable[str] = (), text: str = ""
 ) -> dict[str, tuple[str, ...]]:
-    """Every identifier named in the entry, normalised, by kind."""
-    haystack = " ".join([link, guid, *raw_ids, text])
-    found: dict[str, tuple[str, ...]] = {}
-    for kind, pattern in _PATTERNS.items():
-        values = sorted({m.group(1 if pattern.groups else 0) for m in pattern.finditer(haystack)})
-        if kind == "doi":
-            values = sorted({v.rstrip(".,;)").lower() for v in values})
-        if values:
-            found[kind] = tuple(values)
-    return found
+    """Identifiers by kind: all named (``doi``…) and the entry's own (``self_doi``…)."""
+    own: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    _from_url(link, own)
+    _from_label(guid, own)
+    for raw in raw_ids:
+        _from_label(raw, own)
+    _from_trailer(text, own)
+    named = _mentions(text)
+    result: dict[str, tuple[str, ...]] = {}
+    for kind in KINDS:
+        everything = named[kind] | own[kind]
+        if everything:
+            result[kind] = tuple(sorted(everything))
+        if own[kind]:
+            result[SELF_PREFIX + kind] = tuple(sorted(own[kind]))
+    return result
+
+
+def own_ids(ids: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The ``self_*`` part of an ``extract_ids`` result, keyed by plain kind."""
+    return {
+        kind[len(SELF_PREFIX) :]: values
+        for kind, values in ids.items()
+        if kind.startswith(SELF_PREFIX) and values
+    }

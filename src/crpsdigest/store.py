@@ -10,6 +10,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,8 +60,47 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX shown_week ON shown (week);
     """,
+    # 2: subscribers (treatments NULL = every treatment) and the per-(week, recipient) send log.
+    """
+    CREATE TABLE subscribers (
+        email TEXT PRIMARY KEY COLLATE NOCASE,
+        treatments TEXT,
+        added_at TEXT NOT NULL
+    );
+    CREATE TABLE sends (
+        week TEXT NOT NULL,
+        email TEXT NOT NULL COLLATE NOCASE,
+        status TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        sent_at TEXT,
+        PRIMARY KEY (week, email)
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class SubscriberRow:
+    """One subscriber; ``treatments`` None means every treatment."""
+
+    email: str
+    treatments: tuple[str, ...] | None
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class SendRow:
+    """The send log's word on one (week, recipient): see crpsdigest.deliver for the states."""
+
+    email: str
+    status: str
+    message_id: str
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
 
 
 class StoreError(Exception):
@@ -291,3 +331,86 @@ class Store:
             db.execute(
                 "UPDATE digests SET sent_at = COALESCE(sent_at, ?) WHERE week = ?", (_iso(now), week)
             )
+
+    # --- subscribers ----------------------------------------------------------------------
+
+    def upsert_subscribers(
+        self, subscribers: Iterable[tuple[str, Iterable[str] | None]], now: datetime
+    ) -> tuple[int, int]:
+        """Add or update (email, treatments) pairs in one transaction; return (added, updated)."""
+        added = updated = 0
+        with self.transaction() as db:
+            for email, treatments in subscribers:
+                value = None if treatments is None else json.dumps(list(treatments))
+                row = db.execute(
+                    "SELECT treatments FROM subscribers WHERE email = ?", (email,)
+                ).fetchone()
+                if row is None:
+                    db.execute(
+                        "INSERT INTO subscribers (email, treatments, added_at) VALUES (?, ?, ?)",
+                        (email, value, _iso(now)),
+                    )
+                    added += 1
+                elif row[0] != value:
+                    db.execute(
+                        "UPDATE subscribers SET treatments = ? WHERE email = ?", (value, email)
+                    )
+                    updated += 1
+        return added, updated
+
+    def remove_subscriber(self, email: str) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM subscribers WHERE email = ?", (email,)).rowcount > 0
+
+    def subscribers(self) -> list[SubscriberRow]:
+        rows = self.db.execute(
+            "SELECT email, treatments, added_at FROM subscribers ORDER BY email COLLATE NOCASE"
+        )
+        return [
+            SubscriberRow(
+                email=r[0],
+                treatments=None if r[1] is None else tuple(json.loads(r[1])),
+                added_at=datetime.fromisoformat(r[2]),
+            )
+            for r in rows
+        ]
+
+    # --- sends ----------------------------------------------------------------------------
+
+    def send_log(self, week: str) -> dict[str, SendRow]:
+        """email (lower case) → its send row for ``week``."""
+        rows = self.db.execute(
+            "SELECT email, status, message_id, attempts, last_error, sent_at FROM sends "
+            "WHERE week = ?",
+            (week,),
+        )
+        return {
+            r[0].lower(): SendRow(r[0], r[1], r[2], int(r[3]), r[4], _dt(r[5])) for r in rows
+        }
+
+    def record_send(
+        self,
+        week: str,
+        email: str,
+        status: str,
+        message_id: str,
+        attempts: int,
+        last_error: str | None = None,
+        sent_at: datetime | None = None,
+    ) -> None:
+        """Write one send row; each call is its own committed transaction (the exactly-once log)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO sends (week, email, status, message_id, attempts, last_error, sent_at) "
+                "VALUES (?,?,?,?,?,?,?) ON CONFLICT(week, email) DO UPDATE SET "
+                "status = excluded.status, message_id = excluded.message_id, "
+                "attempts = excluded.attempts, last_error = excluded.last_error, "
+                "sent_at = excluded.sent_at",
+                (week, email, status, message_id, attempts, last_error, _iso(sent_at)),
+            )
+
+    def forget_send(self, week: str, email: str) -> bool:
+        """Drop one send row so the next `send` tries that recipient again (--resend)."""
+        with self.transaction() as db:
+            cur = db.execute("DELETE FROM sends WHERE week = ? AND email = ?", (week, email))
+            return cur.rowcount > 0

@@ -1,24 +1,210 @@
-"""Canonical URLs: one spelling per page, so the same article found twice has one key."""
+"""Canonical URLs: one spelling per page, so the same article found twice has one key.
+
+Rules, in order (see ``shared/feed_formats.md`` §4 and §9):
+
+* only ``http``/``https`` URLs are touched; ``tag:``, ``urn:``, file paths come back unchanged;
+* redirect wrappers are unwrapped first: Google Alerts ``google.com/url?url=…``, Google's
+  consent page ``consent.google.com/…?continue=…``, the AMP cache ``*.cdn.ampproject.org/c/s/…``
+  and Google News ``news.google.com/rss/articles/<token>`` (also ``/__i/rss/rd/articles/``)
+  when the token is an old-style base64 protobuf that carries the publisher URL (newer opaque
+  ``AU_yqL…`` tokens cannot be resolved offline and are kept, minus their ``oc=`` parameter);
+* tracking parameters are dropped: ``utm_*``, click ids (``fbclid``, ``gclid`` …), Mailchimp
+  ``mc_cid``/``mc_eid``, PubMed's per-feed ``fc``/``ff``/``v`` (PubMed hosts only, since ``v``
+  means something elsewhere), journal ``af=R`` and ``rss=1``, Medium/RSS ``source=rss…``,
+  Google's ``oc``, and ``amp`` markers;
+* percent-encoding and query order are normalised by w3lib's ``canonicalize_url``;
+* scheme folds to https, host is lower-cased without ``www.``/``m.``/``amp.``/``mobile.``,
+  default ports and fragments go, ``/amp`` path segments and ``.amp`` suffixes go, and so does a
+  trailing slash.
+"""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+import base64
+import binascii
+import re
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-_TRACKING_PREFIXES = ("utm_",)
-_TRACKING = {"fbclid", "gclid", "mc_cid", "mc_eid"}
+from w3lib.url import canonicalize_url
+
+_TRACKING = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "oc",
+        "ocid",
+        "ncid",
+        "cmpid",
+        "ref_src",
+        "ref_url",
+        "sr_share",
+        "amp",
+        "outputtype",
+        "__twitter_impression",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_")
+_PUBMED_TRACKING = frozenset({"fc", "ff", "v", "limit"})
+_PUBMED_HOSTS = ("pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov")
+_GOOGLE_NEWS_HOST = "news.google.com"
+_HOST_PREFIXES = ("www.", "m.", "amp.", "mobile.")
+_GN_PATH = re.compile(r"^/(?:__i/rss/rd/|rss/)?articles/([A-Za-z0-9_\-]+)")
+_URL_IN_BYTES = re.compile(rb"https?://[\x21-\x7e]+")
+
+
+def _is_tracking(host: str, key: str, value: str) -> bool:
+    """Whether one query parameter only says how the reader arrived, not what the page is."""
+    k = key.lower()
+    if k in _TRACKING or k.startswith(_TRACKING_PREFIXES):
+        return True
+    if host.endswith(_PUBMED_HOSTS) and k in _PUBMED_TRACKING:
+        return True
+    if k == "af" and value.upper() == "R":
+        return True
+    if k == "rss" and value in ("1", "true", "yes"):
+        return True
+    if k == "source" and (value.lower().startswith("rss") or host.endswith("medium.com")):
+        return True
+    if k == "ref" and value.lower() in ("rss", "feed", "feedly", "twitter", "facebook"):
+        return True
+    return host == _GOOGLE_NEWS_HOST and k in ("hl", "gl", "ceid")
+
+
+def _strip_host(host: str) -> str:
+    host = host.lower().rstrip(".")
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _HOST_PREFIXES:
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host = host[len(prefix) :]
+                changed = True
+    return host
+
+
+def _strip_amp_path(path: str) -> str:
+    segments = [s for s in path.split("/")]
+    if len(segments) > 2 and segments[1].lower() == "amp":
+        segments.pop(1)
+    while len(segments) > 1 and segments[-1].lower() in ("amp", ""):
+        segments.pop()
+    path = "/".join(segments)
+    path = re.sub(r"\.amp(\.html?)?$", r"\1", path, flags=re.I)
+    return re.sub(r"/index\.amp\.html?$", "", path, flags=re.I)
+
+
+def decode_google_news(token: str) -> str | None:
+    """The publisher URL inside an old-style Google News article token, or None if opaque."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (binascii.Error, ValueError):
+        return None
+    # Protobuf: 08 13 (field 1 = 19) then 22 <varint len> <url> (field 4), maybe a 2nd URL (AMP).
+    pos = 0
+    while pos < len(raw):
+        tag = raw[pos]
+        pos += 1
+        wire = tag & 7
+        if wire == 0:
+            while pos < len(raw) and raw[pos] & 0x80:
+                pos += 1
+            pos += 1
+        elif wire == 2:
+            length, shift = 0, 0
+            while pos < len(raw):
+                byte = raw[pos]
+                pos += 1
+                length |= (byte & 0x7F) << shift
+                shift += 7
+                if not byte & 0x80:
+                    break
+            value = raw[pos : pos + length]
+            pos += length
+            if value.startswith((b"http://", b"https://")):
+                match = _URL_IN_BYTES.match(value)
+                if match and match.end() == len(value):
+                    return value.decode("ascii")
+        else:
+            break
+    return None
+
+
+def _unwrap(url: str) -> str | None:
+    """The target of a known redirect wrapper, or None when ``url`` is not one."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    params = dict(parse_qsl(parts.query, keep_blank_values=True))
+    if re.fullmatch(r"(?:www\.)?google\.[a-z.]+", host) and parts.path == "/url":
+        target = params.get("url") or params.get("q")
+        if target and target.lower().startswith(("http://", "https://")):
+            return target
+    if host == "consent.google.com" and params.get("continue", "").startswith("http"):
+        return params["continue"]
+    if host.endswith(".cdn.ampproject.org"):
+        match = re.match(r"^/[cv]/(s/)?(.+)$", parts.path)
+        if match:
+            scheme = "https" if match.group(1) else "http"
+            query = f"?{parts.query}" if parts.query else ""
+            return f"{scheme}://{match.group(2)}{query}"
+    if host == _GOOGLE_NEWS_HOST:
+        match = _GN_PATH.match(parts.path)
+        if match:
+            return decode_google_news(match.group(1))
+    return None
 
 
 def canonical_url(url: str) -> str:
-    """Fold scheme, host case, tracking parameters, fragment and trailing slash."""
+    """One spelling of ``url`` for matching; non-http(s) input is returned unchanged."""
+    original = url
     url = url.strip()
+    for _ in range(4):  # wrappers can nest (consent page → Google News → publisher)
+        if not url.lower().startswith(("http://", "https://")):
+            break
+        target = _unwrap(url)
+        if target is None:
+            break
+        url = target.strip()
+    if not url.lower().startswith(("http://", "https://")):
+        return original
     parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        return url
-    host = (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or "").lower().rstrip(".")
+    if not host:
+        return original
     query = [
         (k, v)
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
-        if k not in _TRACKING and not k.startswith(_TRACKING_PREFIXES)
+        if not _is_tracking(host, k, v)
     ]
-    path = parts.path.rstrip("/") or ""
-    return urlunsplit(("https", host, path, urlencode(sorted(query)), ""))
+    netloc = _strip_host(host)
+    if port is not None and port not in (80, 443):
+        netloc = f"{netloc}:{port}"
+    rebuilt = urlunsplit(("https", netloc, parts.path or "/", urlencode(query), ""))
+    normal = urlsplit(canonicalize_url(rebuilt))
+    path = _strip_amp_path(normal.path)
+    return urlunsplit(("https", netloc, path, normal.query, ""))
+
+
+def url_host(url: str) -> str:
+    """Host of a URL without ``www.``-style prefixes ("" for non-URLs)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+    return _strip_host(unquote(host))
