@@ -1,10 +1,12 @@
 """A run killed at any moment (cron timeout, reboot, OOM killer) loses nothing and breaks nothing.
 
-`crpsdigest fetch` and `build` run as real processes (`python -m crpsdigest`) and get SIGKILL
-after seeded random delays spread over their measured runtime. After each kill: every published
-output is still whole (each file is byte-for-byte the old or the new version; Atom still parses),
-the SQLite store passes ``PRAGMA integrity_check``, each feed's entries are all old or all new,
-and a re-run produces exactly the outputs of a run that was never interrupted.
+`crpsdigest fetch`, `build` and `send` run as real processes (`python -m crpsdigest`) and get
+SIGKILL at seeded random moments: half after random delays over their measured runtime, half at
+random points of their work (after the k-th output file, stored entry or sent message), since on
+a loaded machine wall-time delays alone mostly hit interpreter start-up. After each kill: every
+published output is still whole (each file byte-for-byte its old or its new version; Atom still
+parses), the SQLite store passes ``PRAGMA integrity_check``, each feed's entries are all old or all
+new, nobody got an email twice, and a re-run ends exactly where an uninterrupted run does.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,10 +30,14 @@ from pathlib import Path
 import feedparser
 import html5lib
 import pytest
+from click.testing import CliRunner
 
+from crpsdigest.cli import cli
 from tests.conftest import ROOT, run_cli, write_config
+from tests.smtp_sink import start_sink
 
 TRIALS = 20
+SEND_TRIALS = 21  # one uninterrupted reference run + 20 killed
 WEEK = "2026-W46"
 MONDAY = datetime(2026, 11, 9, 8, 0, tzinfo=UTC)
 N_FEEDS, N_ITEMS = 8, 8
@@ -89,7 +96,6 @@ class Scenario:
     built: Path  # `fetched` + an uninterrupted build: where every re-run must end
     fetch_seconds: float
     build_seconds: float
-    start_seconds: float  # interpreter start and imports, before any work
 
 
 def _timed(folder: Path, *args: str) -> float:
@@ -138,25 +144,56 @@ def scenario(tmp_path_factory: pytest.TempPathFactory, pinned_clock: None) -> Sc
     built = base / "built"
     shutil.copytree(fetched, built)
     build_seconds = _timed(built, "build", "--week", WEEK)
-    start_seconds = _timed(built, "--version")
-    print(
-        f"\nkill: start {start_seconds:.2f}s, fetch {fetch_seconds:.2f}s, build {build_seconds:.2f}s"
-    )
-    return Scenario(before, fetched, built, fetch_seconds, build_seconds, start_seconds)
+    print(f"\nkill: uninterrupted fetch {fetch_seconds:.2f}s, build {build_seconds:.2f}s")
+    return Scenario(before, fetched, built, fetch_seconds, build_seconds)
 
 
-def _kill_after(folder: Path, delay: float, *args: str) -> int | None:
-    """Start `python -m crpsdigest ARGS`, SIGKILL it after ``delay`` s; None if it finished."""
+Probe = Callable[[Path], int]  # how far the run in a trial folder has got (files, rows, mails)
+
+
+@dataclass
+class Moment:
+    """When to kill: ``delay`` seconds after start, or once ``probe`` reaches ``progress``."""
+
+    delay: float | None = None
+    progress: int | None = None
+
+
+def _moments(seed: int, runtime: float, steps: int) -> list[Moment]:
+    """Seeded: half are random delays over the measured runtime; half are random points in
+    the work itself (after the k-th of ``steps`` outputs, rows or messages), because wall-time
+    delays alone mostly land in interpreter start-up on a loaded machine."""
+    rng = random.Random(seed)
+    half = TRIALS // 2
+    delays = [Moment(delay=rng.uniform(0.05, runtime)) for _ in range(half)]
+    points = [Moment(progress=rng.randint(1, steps - 1)) for _ in range(TRIALS - half)]
+    return delays + points
+
+
+def _kill_at(folder: Path, moment: Moment, probe: Probe, *args: str) -> bool:
+    """Run `python -m crpsdigest ARGS` in ``folder``; SIGKILL it at ``moment``; True if killed.
+
+    A folder holding ``smtp-url`` sends mail there (each trial has its own SMTP server).
+    """
+    env = dict(os.environ)
+    if (folder / "smtp-url").exists():
+        env["CRPSDIGEST_SMTP_URL"] = (folder / "smtp-url").read_text()
     proc = subprocess.Popen(
         [sys.executable, "-m", "crpsdigest", "--config", str(folder / "feeds.yaml"), *args],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=ROOT, env=env,
     )  # fmt: skip
-    try:
-        proc.wait(timeout=delay)
-        return None
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        return proc.wait()
+    started = time.monotonic()
+    while proc.poll() is None:
+        elapsed = time.monotonic() - started
+        due = moment.delay is not None and elapsed >= moment.delay
+        due = due or (moment.progress is not None and probe(folder) >= moment.progress)
+        if due or elapsed > 120:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            assert elapsed <= 120, "a run hung"
+            return True
+        time.sleep(0.003)
+    return False
 
 
 def _check_published(trial: Path, old: dict[str, bytes], new: dict[str, bytes]) -> None:
@@ -176,61 +213,67 @@ def _integrity(db: Path) -> str:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
 
-def _delays(seed: int, start: float, runtime: float) -> list[float]:
-    """Seeded delays: half over the whole run, half while it does its work (after imports).
-
-    Kept below the measured runtime, which varies with machine load, so most runs are killed.
-    """
-    rng = random.Random(seed)
-    end = runtime * 0.95
-    whole = [rng.uniform(0.05, end) for _ in range(TRIALS // 2)]
-    work = [rng.uniform(min(start, end * 0.8), end) for _ in range(TRIALS - TRIALS // 2)]
-    return whole + work
-
-
-def _kill_all(trials: list[Path], delays: list[float], *args: str) -> int:
+def _kill_all(trials: list[Path], moments: list[Moment], probe: Probe, *args: str) -> int:
     """Kill one run per trial folder (two at a time: the runs share nothing); count real kills."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = list(
-            pool.map(lambda td: _kill_after(td[0], td[1], *args), zip(trials, delays, strict=True))
+        killed = pool.map(
+            lambda tm: _kill_at(tm[0], tm[1], probe, *args), zip(trials, moments, strict=True)
         )
-    return sum(code is not None for code in outcomes)
+        return sum(killed)
 
 
 def test_build_killed_at_random_moments_breaks_nothing(scenario: Scenario, tmp_path: Path) -> None:
     old = _files(scenario.fetched / "out")
     new = _files(scenario.built / "out")
     assert old != new, "the killed build must have something to rewrite"
-    delays = _delays(9, scenario.start_seconds, scenario.build_seconds)
+    # Progress of a build: output files written so far (copies keep their mtimes).
+    mtimes = {p.relative_to(scenario.fetched): p.stat().st_mtime_ns
+              for p in (scenario.fetched / "out").rglob("*") if p.is_file()}  # fmt: skip
+
+    def written(trial: Path) -> int:
+        files = [p for p in (trial / "out").rglob("*") if p.is_file() and p.suffix != ".tmp"]
+        return sum(p.stat().st_mtime_ns != mtimes.get(p.relative_to(trial)) for p in files)
+
+    steps = sum(old.get(name) != data for name, data in new.items())
+    moments = _moments(9, scenario.build_seconds, steps)
     trials = [tmp_path / f"t{n}" for n in range(TRIALS)]
     for trial in trials:
         shutil.copytree(scenario.fetched, trial)
-    killed = _kill_all(trials, delays, "build", "--week", WEEK)
+    killed = _kill_all(trials, moments, written, "build", "--week", WEEK)
     rewritten = 0
-    for n, (trial, delay) in enumerate(zip(trials, delays, strict=True)):
+    for n, (trial, moment) in enumerate(zip(trials, moments, strict=True)):
         _check_published(trial, old, new)
         rewritten += _files(trial / "out") != old
         assert _integrity(trial / "crpsdigest.sqlite3") == "ok"
         _cli(trial, "build", "--week", WEEK)
-        assert _files(trial / "out") == new, f"trial {n} (kill after {delay:.2f}s): re-run differs"
+        assert _files(trial / "out") == new, f"trial {n} (killed at {moment}): re-run differs"
     print(f"\nbuild: {killed} of {TRIALS} runs killed, {rewritten} after writing some output")
-    assert killed >= TRIALS // 4, "many trials must really kill the run mid-way"
+    assert killed >= TRIALS // 2, "most trials must really kill the run mid-way"
 
 
 def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_path: Path) -> None:
     old = _files(scenario.before / "out")
     fetched = _files(scenario.fetched / "out")  # fetch itself publishes the feed health page
-    final = _files(scenario.built / "out")
     old_entries = _entries(scenario.before / "crpsdigest.sqlite3")
-    new_entries = _entries(scenario.built / "crpsdigest.sqlite3")
+    new_entries = _entries(scenario.fetched / "crpsdigest.sqlite3")
     assert old_entries != new_entries
-    delays = _delays(10, scenario.start_seconds, scenario.fetch_seconds)
+
+    def stored(trial: Path) -> int:
+        """Progress of a fetch: entries committed beyond the old ones (v2 adds 4 a feed)."""
+        try:
+            with sqlite3.connect(trial / "crpsdigest.sqlite3", timeout=0) as conn:
+                count = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+        return int(count) - len(old_entries)
+
+    moments = _moments(10, scenario.fetch_seconds, len(new_entries) - len(old_entries))
     trials = [tmp_path / f"t{n}" for n in range(TRIALS)]
     for trial in trials:
         shutil.copytree(scenario.before, trial)
-    killed = _kill_all(trials, delays, "fetch")
+    killed = _kill_all(trials, moments, stored, "fetch")
     partial = 0
-    for n, (trial, delay) in enumerate(zip(trials, delays, strict=True)):
+    for n, (trial, moment) in enumerate(zip(trials, moments, strict=True)):
         _check_published(trial, old, fetched)
         db = trial / "crpsdigest.sqlite3"
         assert _integrity(db) == "ok"
@@ -243,10 +286,83 @@ def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_pa
             assert mine in (was, will), f"trial {n}: feed {f} half-stored"
         partial += old_entries != now != new_entries
         _cli(trial, "fetch")
-        _cli(trial, "build", "--week", WEEK)
-        assert _entries(db) == new_entries
-        assert _files(trial / "out") == final, (
-            f"trial {n} (kill after {delay:.2f}s): re-run differs"
-        )
+        assert _entries(db) == new_entries, f"trial {n} (killed at {moment}): store differs"
+        assert _files(trial / "out") == fetched, f"trial {n}: re-run published other files"
     print(f"\nfetch: {killed} of {TRIALS} runs killed, {partial} with some feeds stored")
-    assert killed >= TRIALS // 4, "many trials must really kill the run mid-way"
+    assert killed >= TRIALS // 2, "most trials must really kill the run mid-way"
+
+
+N_SUBSCRIBERS = 12
+
+
+def _subscribers(n: int) -> list[str]:
+    """Trial n's subscribers: their own domain, so one SMTP server can serve every trial."""
+    return [f"reader{i:02d}@t{n}.example.com" for i in range(N_SUBSCRIBERS)]
+
+
+class Mailbox:
+    """What the aiosmtpd sink (its own process) accepted: envelope recipient per message file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.seen: dict[str, str] = {}
+
+    def recipients(self) -> list[str]:
+        for path in self.folder.glob("*.eml"):  # written whole, by rename: never half a file
+            if path.name not in self.seen:
+                first = path.read_bytes().partition(b"\r\n")[0].decode()
+                self.seen[path.name] = first.removeprefix("X-Sink-Rcpt: ")
+        return list(self.seen.values())
+
+    def count(self, domain: str) -> Counter[str]:
+        return Counter(r for r in self.recipients() if r.endswith("@" + domain))
+
+
+def test_send_killed_at_random_moments_never_sends_anyone_two_copies(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """Kill `send` to a local aiosmtpd (own process), send again: nobody ever gets two copies."""
+    sink = start_sink(tmp_path / "mail")
+    mailbox = Mailbox(sink.folder)
+    try:
+        trials = [tmp_path / f"t{n}" for n in range(SEND_TRIALS)]
+        for n, trial in enumerate(trials):
+            shutil.copytree(scenario.built, trial)
+            csv = trial / "subscribers.csv"
+            csv.write_text("email\n" + "\n".join(_subscribers(n)) + "\n")
+            _cli(trial, "subscribers", "import", str(csv))
+            (trial / "smtp-url").write_text(f"smtp://127.0.0.1:{sink.port}")
+
+        def mailed(trial: Path) -> int:
+            return sum(mailbox.count(f"{trial.name}.example.com").values())
+
+        started = time.perf_counter()
+        args = ("send", "--week", WEEK, "--rate", "10")
+        assert not _kill_at(trials[0], Moment(), mailed, *args)  # the uninterrupted reference
+        runtime = time.perf_counter() - started
+        assert mailbox.count("t0.example.com") == dict.fromkeys(_subscribers(0), 1)
+        moments = _moments(11, runtime, N_SUBSCRIBERS)
+        killed = _kill_all(trials[1:], moments, mailed, *args)
+        partial = uncertain_total = 0
+        for n, trial in enumerate(trials[1:], start=1):
+            assert _integrity(trial / "crpsdigest.sqlite3") == "ok"
+            partial += 0 < mailed(trial) < N_SUBSCRIBERS
+            env = {"CRPSDIGEST_SMTP_URL": (trial / "smtp-url").read_text()}
+            rerun = CliRunner().invoke(
+                cli, ["--config", str(trial / "feeds.yaml"), "send", "--week", WEEK], env=env
+            )
+            counts = mailbox.count(f"t{n}.example.com")
+            assert max(counts.values()) == 1, f"trial {n}: someone got two copies: {counts}"
+            everyone = set(_subscribers(n))
+            uncertain = {a for a in everyone if f"uncertain: {a}:" in rerun.output}
+            assert len(uncertain) <= 1, "at most the message in flight at the kill is in doubt"
+            assert set(counts) | uncertain == everyone, f"trial {n}: someone got nothing"
+            assert rerun.exit_code == (1 if uncertain else 0), rerun.output
+            uncertain_total += len(uncertain)
+    finally:
+        sink.stop()
+    print(
+        f"\nsend: {killed} of {TRIALS} runs killed, {partial} mid-way through the list, "
+        f"{uncertain_total} uncertain (reported, never sent twice)"
+    )
+    assert killed >= TRIALS // 2
