@@ -17,7 +17,10 @@ from tests.conftest import write_config
 
 DOI = "10.1097/PR9.0000000000001234"
 PAPER = "Low-dose ketamine infusions for complex regional pain syndrome: a randomised trial"
-POST, EDITED = "New CRPS support group meets in Leeds", "CRPS support group now meets in Leeds and Bradford"
+POST, EDITED = (
+    "New CRPS support group meets in Leeds",
+    "CRPS support group now meets in Leeds and Bradford",
+)
 SITE = "https://crpsuk.example.org"
 
 PUBMED = f"""<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
