@@ -80,6 +80,8 @@ MAX_BLOCK = 3000
 MAX_URL_GROUP = 200  # more entries than this behind one URL: a home or section page
 LISTING_TITLE_SIM = 0.35
 BLOCK_TOKENS = 4
+LONG_TITLE_SIM = 0.97  # a long title repeated this closely names one record, whatever the texts
+LONG_TITLE_TOKENS = 6  # distinctive words a title needs to count as long
 MAX_NEIGHBOURS = 300
 
 _GOOGLE_NEWS = "news.google.com"
@@ -230,6 +232,10 @@ _PREPRINT_HOSTS = (
 _PREPRINT_DOI = ("10.1101/", "10.21203/", "10.20944/", "10.2139/", "10.31219/", "10.22541/")
 _ID_HINT = re.compile(r"10\.\d|pubmed|pmc|nct\d|isrctn|europepmc|med/|doi", re.I)
 _GUID_PREFIX = re.compile(r"^https?://(?:(?:www|m|amp|mobile)\.)?", re.I)
+_TAG_URN = re.compile(
+    r"^(?:tag:[^\s,]+\.[a-z]{2,}[^\s,]*,\d{4}[-\d]*:\S+|urn:uuid:[0-9a-f\-]{32,})$", re.I
+)
+_NODE_AT_SITE = re.compile(r"(\d+) at (https?://\S+)", re.I)
 _MEDIUM_P = re.compile(r"medium\.com/p/([0-9a-f]{8,12})\b")
 _MEDIUM_SLUG = re.compile(r"-([0-9a-f]{10,12})$")
 
@@ -255,6 +261,8 @@ class _Item:
     outlet: str  # condensed outlet name for aggregator items ("" otherwise)
     identity: frozenset[str]  # condensed names this entry's publisher goes by
     host: str
+    path: str  # canonical URL path ("" when it is too short to identify a page)
+    authors: frozenset[str]
     _shingles: frozenset[int] | None = None
 
     @property
@@ -442,6 +450,25 @@ def _guid_key(guid: str) -> str:
     return f"{host.lower()}/{path.rstrip('/')}"
 
 
+def _opaque_guid_key(guid: str) -> str:
+    """A non-URL guid that is unique on the whole web: an Atom ``tag:``/``urn:`` IRI, or
+    Drupal's ``<node> at https://site`` (the site makes the node number global)."""
+    guid = guid.strip()
+    if _TAG_URN.match(guid):
+        return guid.lower()
+    drupal = _NODE_AT_SITE.fullmatch(guid)
+    if drupal:
+        return f"{drupal.group(1)} at {url_host(canonical_url(drupal.group(2)))}"
+    return ""
+
+
+def _page_path(url: str) -> str:
+    """The path of a canonical URL when it names one page by a worded slug (not "/news")."""
+    path = url.split("://", 1)[-1].partition("/")[2].partition("?")[0]
+    slug = path.rstrip("/").rsplit("/", 1)[-1]
+    return path if len(re.findall(r"[a-z]{2,}", slug.lower())) >= 3 else ""
+
+
 def _own(entry: Entry) -> dict[str, frozenset[str]]:
     """Own ids; entries built without ``self_*`` kinds get them re-derived from link and guid."""
     ids = entry.ids
@@ -482,6 +509,9 @@ def _prepare(idx: int, entry: Entry) -> _Item:
         guid_key = _guid_key(entry.guid)
         if guid_key.count("/") >= 1:
             keys.append(("guid", guid_key))
+    opaque = _opaque_guid_key(entry.guid)
+    if opaque and not comment:
+        keys.append(("guid", opaque))
     medium = _MEDIUM_P.search(entry.guid) or (
         _MEDIUM_SLUG.search(url) if "medium.com" in url else None
     )
@@ -509,6 +539,8 @@ def _prepare(idx: int, entry: Entry) -> _Item:
         outlet=outlet if aggregated else "",
         identity=frozenset(i for i in identity if len(i) > 2),
         host=host,
+        path=_page_path(url),
+        authors=frozenset(_condense(a) for a in entry.authors if _condense(a)),
     )
 
 
@@ -532,7 +564,16 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
                 or (len(n) >= 6 and n in x.outlet)
                 for n in y.identity | ({y.outlet} if y.outlet else set())
             )
-    return bool(a.host and a.host == b.host)
+    if a.host and a.host == b.host:
+        return True
+    # a custom domain or sister site: the same worded path by the same named author
+    return bool(a.path and a.path == b.path and a.authors & b.authors)
+
+
+def _long_title_match(a: _Item, b: _Item, tsim: float) -> bool:
+    """Two copies of one record under a long, near-identical title (a journal's TOC item with no
+    DOI and PubMed's entry; a syndicated headline): such titles are not written twice."""
+    return tsim >= LONG_TITLE_SIM and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
 
 
 def _near(a: _Item, b: _Item) -> tuple[str, bool]:
@@ -560,6 +601,8 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
                 f"text similarity {csim:.2f} ≥ {SAME_TEXT_SIM:.2f} {within} "
                 f"(edited title, similarity {tsim:.2f})"
             ), False
+        if _long_title_match(a, b, tsim) and not same_feed:
+            return f"long title similarity {tsim:.2f} ≥ {LONG_TITLE_SIM:.2f} {within}", False
         return "", tsim >= STORY_TITLE_SIM and csim < TEXT_SIM
     if (
         tsim >= TITLE_ONLY_SIM
@@ -571,6 +614,8 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
             f"title similarity {tsim:.2f} ≥ {TITLE_ONLY_SIM:.2f} within "
             f"{TITLE_ONLY_WINDOW_DAYS} days, same outlet, no text to compare"
         ), False
+    if _long_title_match(a, b, tsim) and not same_feed:
+        return f"long title similarity {tsim:.2f} ≥ {LONG_TITLE_SIM:.2f} {within}", False
     return "", tsim >= STORY_TITLE_SIM and not _same_outlet(a, b)
 
 
@@ -623,12 +668,19 @@ def _weak_ids(items: Sequence[_Item], forest: _Forest) -> None:
                         continue
                     if item.comment or other.comment or item.markers != other.markers:
                         continue
-                    if item.numbers != other.numbers:
-                        continue
                     tsim = _title_sim(item, other)
-                    if tsim < WEAK_ID_TITLE_SIM:
-                        continue
                     texts = min(len(item.shingles), len(other.shingles)) >= MIN_SHINGLES
+                    if texts and _text_sim(item, other) >= SAME_TEXT_SIM:
+                        # a mirror copying the record's text under another (official) title
+                        forest.union(
+                            other.idx,
+                            item.idx,
+                            f"{kind} {value} named in its text is the other's own {kind}, "
+                            f"text similarity ≥ {SAME_TEXT_SIM:.2f}",
+                        )
+                        continue
+                    if item.numbers != other.numbers or tsim < WEAK_ID_TITLE_SIM:
+                        continue
                     if (texts and _text_sim(item, other) >= TEXT_SIM) or (
                         not texts and tsim >= TITLE_ONLY_SIM
                     ):

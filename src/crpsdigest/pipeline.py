@@ -165,7 +165,10 @@ def inspect_sources(
         parsed = parse_feed(body, feed)
         if parsed.error:
             warnings.append(f"{source}: {parsed.error}")
+        # Name the feed as its channel does (an outlet's name helps dedupe), keep its identity.
+        named = replace(feed, name=parsed.title) if parsed.title else feed
         for entry in parsed.entries:
+            entry = replace(entry, feed=named)
             entries.append(entry)
             rows.append((source, entry))
     clusters = cluster_entries(entries)
