@@ -94,7 +94,7 @@ class Scenario:
     before: Path  # v1 fetched and published; the feeds now serve v2: where a killed fetch starts
     fetched: Path  # `before` + an uninterrupted fetch: where a killed build starts
     built: Path  # `fetched` + an uninterrupted build: where every re-run must end
-    rebuilt: Path  # `built` built once more (differs today: see test_a_second_build_…)
+    rebuilt: Path  # `built` built once more: must equal `built`
     fetch_seconds: float
     build_seconds: float
 
@@ -250,10 +250,9 @@ def test_build_killed_at_random_moments_breaks_nothing(scenario: Scenario, tmp_p
         rewritten += _files(trial / "out") != old
         assert _integrity(trial / "crpsdigest.sqlite3") == "ok"
         _cli(trial, "build", "--week", WEEK)
-        # A kill after the run stored its clusters makes the re-run a second build, whose
-        # review page words duplicate reasons differently (a known bug, xfail test below).
-        again = _files(scenario.rebuilt / "out")
-        assert _files(trial / "out") in (new, again), f"trial {n} (killed at {moment}): differs"
+        # A kill after the run stored its clusters makes the re-run a second build: it must
+        # publish exactly what an uninterrupted build does.
+        assert _files(trial / "out") == new, f"trial {n} (killed at {moment}): differs"
     print(f"\nbuild: {killed} of {TRIALS} runs killed, {rewritten} after writing some output")
     assert killed >= TRIALS // 2, "most trials must really kill the run mid-way"
 
@@ -299,11 +298,6 @@ def test_fetch_killed_at_random_moments_loses_nothing(scenario: Scenario, tmp_pa
     assert killed >= TRIALS // 2, "most trials must really kill the run mid-way"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="dedupe: on a second build a known cluster's merge reason becomes 'kept in cluster "
-    "…' instead of the original similarity reason, so review.html changes",
-)
 def test_a_second_build_of_the_same_week_publishes_the_same_files(scenario: Scenario) -> None:
     assert _files(scenario.rebuilt / "out") == _files(scenario.built / "out")
 

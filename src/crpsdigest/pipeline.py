@@ -116,7 +116,14 @@ def build_week(
     feeds = {f.url: f for f in config.feed_refs()}
     entries = store.load_entries(feeds)
     judged = judge(entries, classifier, store.clusters(), site.timezone, Rules.from_config(config))
-    store.save_clusters({j.entry.uid: j.cluster.cluster for j in judged})
+    # Once clusters are known, dedupe can only say "kept in cluster …"; show the first reason.
+    first_reasons = store.merge_reasons()
+    for j in judged:
+        j.cluster.reason = first_reasons.get(j.entry.uid, j.cluster.reason)
+    store.save_clusters(
+        {j.entry.uid: j.cluster.cluster for j in judged},
+        {j.entry.uid: j.cluster.reason for j in judged},
+    )
     digest, shown = build_digest(
         site,
         week,

@@ -78,6 +78,10 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (week, email)
     );
     """,
+    # 3: why an entry first joined its cluster, so later builds explain it the same way.
+    """
+    ALTER TABLE entries ADD COLUMN merge_reason TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -281,11 +285,23 @@ class Store:
         rows = self.db.execute("SELECT uid, cluster FROM entries WHERE cluster IS NOT NULL")
         return {r[0]: r[1] for r in rows}
 
-    def save_clusters(self, clusters: Mapping[str, str]) -> None:
+    def merge_reasons(self) -> dict[str, str]:
+        """uid → why the entry first joined its cluster (set once, never rewritten)."""
+        rows = self.db.execute("SELECT uid, merge_reason FROM entries WHERE merge_reason != ''")
+        return {r[0]: r[1] for r in rows}
+
+    def save_clusters(
+        self, clusters: Mapping[str, str], reasons: Mapping[str, str] | None = None
+    ) -> None:
+        reasons = reasons or {}
         with self.transaction() as db:
             db.executemany(
                 "UPDATE entries SET cluster = ? WHERE uid = ? AND cluster IS NOT ?",
                 [(c, uid, c) for uid, c in clusters.items()],
+            )
+            db.executemany(
+                "UPDATE entries SET merge_reason = ? WHERE uid = ? AND merge_reason IS NULL",
+                [(why, uid) for uid, why in reasons.items() if why],
             )
 
     # --- digests --------------------------------------------------------------------------
