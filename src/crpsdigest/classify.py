@@ -620,6 +620,19 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("contrast", r"similar\s+to" + _W),
     ("contrast", r"in\s+the\s+same\s+way\s+as" + _W),
     ("contrast", r"(?:just|much)\s+like" + _W),
+    # a passing comparison: "works in a similar way to ketamine", "acts much like X"
+    ("contrast", r"(?:a|the)\s+(?:similar|same)\s+way\s+(?:to|as)" + _W),
+    ("contrast", r"(?:works?|worked|acts?|acted|behaves?|behaved|functions?)\s+(?:much\s+|"
+                 r"rather\s+|a\s+bit\s+|somewhat\s+)?like" + _W),
+    ("contrast", r"(?:akin|analogous)\s+to" + _W),
+    # "blocks NMDA receptors like ketamine": "like" after anything but a treatment category
+    # ("drugs like ketamine" names an example, which is tagged); not "would like to"
+    ("contrast", r"like(?!\s+to\b)" + "".join(f"(?<!{w} like)" for w in (
+        "drugs", "treatments", "therapies", "medications", "medicines", "options", "agents",
+        "interventions", "approaches", "procedures", "devices", "things", "therapy", "would",
+        "i'd", "we'd", "you'd", "feel", "feels", "felt", "look", "looks", "looked", "i", "we",
+        "you", "they", "patients", "people")) + _W),
+    ("contrast", r"(?:same|similar)\s+(?:drug\s+)?(?:class|family)\s+as" + _W),
     ("pre", r"after\s+(?:failing|failed|failure\s+of|unsuccessful|ineffective|trying)" + _W),
     ("pre", r"despite" + _W),
     ("pre", r"following\s+(?:failed|unsuccessful|failure\s+of)" + _W),
@@ -650,8 +663,10 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"treatment\s+as\s+usual" + _W),
     ("pre", r"current(?:ly)?\s+(?:care|treatments?|therapies|options|management)\s+"
             r"(?:includes?|involves?|consists?|are|is|relies)" + _W),
-    ("pre", r"(?:both|all)\s+(?:arms|groups|patients|participants)\s+(?:also\s+)?"
-            r"(?:received|continued|got|had)" + _W),
+    ("pre", r"(?:both|all)\s+(?:arms|groups|patients|participants)\s+(?:also\s+|will\s+)?"
+            r"(?:received?|receives|continued?|continues|got|get|gets|had|have|keep|kept|"
+            r"remained\s+on|stay(?:ed)?\s+on)" + _W),
+    ("pre", r"(?:all|both)\s+(?:also\s+)?(?:continued?|kept|remained\s+on|stayed\s+on)" + _W),
     ("pre", r"background\s+(?:therapy|medication|treatment)" + _W),
     ("pre", r"stable\s+doses?\s+of" + _W),
     ("pre", r"already\s+(?:on|taking|using|receiving|prescribed)" + _W),
@@ -682,6 +697,21 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"stopped\s+working" + _W),
     ("post", r"nothing\s+(?:worked|helped)" + _W),
     ("post", r"did\s+not\s+help\s+(?:her|him|them|me)" + _W),
+    # French, German, Spanish and Italian history and usual-care cues
+    ("post", r"sans\s+(?:succes|benefice|effet|resultat|amelioration)" + _W),
+    ("post", r"ohne\s+(?:erfolg|wirkung|besserung|nutzen)" + _W),
+    ("post", r"sin\s+(?:exito|beneficio|efecto|resultado|mejoria)" + _W),
+    ("post", r"senza\s+(?:successo|beneficio|effetto|risultat[oi]|miglioramento)" + _W),
+    ("post", r"habituel(?:le)?s?" + _W),
+    ("post", r"(?:habitual|habituales|abituale|abituali)" + _W),
+    ("pre", r"(?:poursuiv|continu)\w*\s+(?:leur|son|sa|ses)" + _W),
+    ("pre", r"(?:deja|bereits|schon|ya|gia)\s+(?:essaye|recu|probiert|erhalten|"
+            r"probado|recibido|provato|ricevuto|fatto)" + _W),
+    ("pre", r"(?:avevano|aveva|hanno|ha)\s+(?:gia\s+)?(?:provato|ricevuto|fallito)" + _W),
+    ("pre", r"(?:avaient|avait|ont)\s+(?:deja\s+)?(?:essaye|recu|echoue)" + _W),
+    ("pre", r"a\s+deja\s+(?:essaye|recu|echoue)" + _W),
+    ("pre", r"(?:habian|habia|han|ha)\s+(?:ya\s+)?(?:probado|recibido|fracasado)" + _W),
+    ("pre", r"(?:hatten|hatte|haben|hat)\s+(?:bereits|schon)" + _W),
     ("brk", r";"),
     ("brk", r"but" + _W),
     ("brk", r"whereas" + _W),
@@ -777,6 +807,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"trial\s+(?:will|is|has)" + _W, False),
     ("trial", r"(?:trial|study)\s+(?:seeks?|seeking|testing|comparing|to\s+test|to\s+compare)"
               + _W, False),
+    ("trial", r"(?:in|a|the)\s+trials?\s+(?:of|involving|with|at|in|among)" + _W, False),
+    ("trial", r"(?:a|the)\s+(?:small|large|new|pilot)\s+trials?\s+(?:of|involving|with|at|in|"
+              r"among)" + _W, False),
     ("trial", r"essai\s+clinique", False),
     ("trial", r"studio\s+clinico", False),
     ("trial", r"ensayo\s+clinico", False),
@@ -853,12 +886,22 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
                  r"study|trial)" + _W, False),
     *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
                    r"assigned)" + _W, False) for who in ("patients", "participants", "subjects")),
+    ("academic", r"(?:rats|mice)\s+(?:were|underwent|received)" + _W, False),
+    ("academic", r"(?:rat|mouse|murine|rodent)\s+models?" + _W, False),
+    ("academic", r"wir\s+(?:analysierten|untersuchten|berichten|beschreiben|verglichen|"
+                 r"werteten|schlossen)" + _W, False),
+    ("academic", r"nous\s+(?:avons|rapportons|decrivons|presentons)" + _W, False),
+    ("academic", r"(?:analizamos|evaluamos|describimos|incluimos|presentamos)" + _W, False),
+    ("academic", r"abbiamo\s+(?:analizzato|valutato|incluso|descritto|arruolato)" + _W, False),
+    ("academic", r"sono\s+stati\s+(?:assegnati|arruolati|inclusi|randomizzati)" + _W, False),
     ("listing", r"status\s*:", False),
 )
 _ACADEMIC_TITLE = re.compile(
-    r":\s*(?:a|an|the)?\s*(?:randomi|double|placebo|systematic|meta|case|retrospective|"
-    r"prospective|pilot|open|crossover|cohort|feasibility|phase|narrative|review|series|"
-    r"multicent|single|two|three)",
+    r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
+    r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
+    r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
+    r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
+    r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))",
     re.I,
 )
 _PUB_TYPE_KINDS = {
@@ -905,6 +948,7 @@ def _kinds(
         add("clinical-trial", "ClinicalTrials.gov")
 
     cue: dict[str, list[str]] = {}
+    at: dict[str, list[int]] = {}
     for label, start, end in hits:  # already in text order, give or take
         if label == "recruiting":
             before = doc.lower[max(0, start - 6) : start]
@@ -915,15 +959,26 @@ def _kinds(
             if doc.lower[line_start:start].strip():
                 continue
         cue.setdefault(label, []).append(doc.clean[start:end])
+        at.setdefault(label, []).append(start)
 
-    if "review" in cue or "systematic-review" in found:
-        for phrase in cue.get("review", []):
-            add("systematic-review", phrase)
-    else:
-        for phrase in cue.get("trial", []):
-            add("clinical-trial", phrase)
-        for phrase in cue.get("rct", []):
-            add("rct", phrase)
+    for phrase in cue.get("review", []):
+        add("systematic-review", phrase)
+    # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
+    # another sentence (a conference report covering both) still makes the item a trial.
+    review_sentences = {doc.sentence(pos) for pos in at.get("review", ())}
+    whole_review = ("systematic-review" in found and not review_sentences) or any(
+        pos < doc.lead_end for pos in at.get("review", ())
+    )
+    for label in ("trial", "rct"):
+        if whole_review:
+            break
+        for phrase, pos in zip(cue.get(label, []), at.get(label, []), strict=True):
+            if doc.sentence(pos) in review_sentences or (
+                review_sentences and pos < doc.title_end
+            ):
+                continue
+            if label == "rct":
+                add("rct", phrase)
             add("clinical-trial", phrase)
     for phrase in cue.get("trial_id", []):
         add("clinical-trial", phrase)
