@@ -710,6 +710,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:avevano|aveva|hanno|ha)\s+(?:gia\s+)?(?:provato|ricevuto|fallito)" + _W),
     ("pre", r"(?:avaient|avait|ont)\s+(?:deja\s+)?(?:essaye|recu|echoue)" + _W),
     ("pre", r"a\s+deja\s+(?:essaye|recu|echoue)" + _W),
+    ("pre", r"avoir\s+(?:deja\s+)?(?:essaye|recu|suivi)" + _W),
+    ("pre", r"haber\s+(?:ya\s+)?(?:probado|recibido)" + _W),
+    ("pre", r"aver(?:e)?\s+(?:gia\s+)?(?:provato|ricevuto)" + _W),
     ("pre", r"(?:habian|habia|han|ha)\s+(?:ya\s+)?(?:probado|recibido|fracasado)" + _W),
     ("pre", r"(?:hatten|hatte|haben|hat)\s+(?:bereits|schon)" + _W),
     ("brk", r";"),
@@ -804,7 +807,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"(?:trial|study)\s+(?:will\s+(?:test|"
               r"compare|recruit|enrol|evaluate|assess)|tests?|compares?|is\s+recruiting)" + _W,
      False),
-    ("trial", r"trial\s+(?:will|is|has)" + _W, False),
+    ("trial", r"trial\s+(?:will|would|is|has|starts?|began|begins|opens?)" + _W, False),
+    ("trial", r"to\s+trial\s+(?!and\b)\w+", False),
     ("trial", r"(?:trial|study)\s+(?:seeks?|seeking|testing|comparing|to\s+test|to\s+compare)"
               + _W, False),
     ("trial", r"(?:in|a|the)\s+trials?\s+(?:of|involving|with|at|in|among)" + _W, False),
@@ -881,7 +885,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
         "included", "randomised", "randomized", "pooled", "measured", "describe", "report",
         "reviewed", "searched", "found", "identified", "examined", "estimated", "summarise",
         "summarize", "assessed", "analysed", "analyzed", "investigated", "present",
-        "retrospectively", "prospectively", "conducted", "compared", "evaluated", "recruited")),
+        "retrospectively", "prospectively", "conducted", "compared", "evaluated", "recruited",
+        "built", "modelled", "modeled", "developed", "performed", "surveyed", "calculated")),
+    ("academic", r"quality[\s\-]*adjusted" + _W, False),
     ("academic", r"in this\s+(?:randomi[sz]ed|double-blind|open|prospective|retrospective|"
                  r"study|trial)" + _W, False),
     *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
@@ -896,10 +902,18 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("academic", r"sono\s+stati\s+(?:assegnati|arruolati|inclusi|randomizzati)" + _W, False),
     ("listing", r"status\s*:", False),
 )
+_NOT_GUIDELINE = re.compile(
+    r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
+    r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
+    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s))*\s*$"
+)
 _ACADEMIC_TITLE = re.compile(
     r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
     r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
+    r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result)|long[\s\-]*term|"
+    r"follow[\s\-]*up|an?\s+(?:survey|audit|"
+    r"analysis|observational|cross)|"
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
     r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))",
     re.I,
@@ -954,6 +968,8 @@ def _kinds(
             before = doc.lower[max(0, start - 6) : start]
             if before.rstrip(" ,").endswith("not") and not doc.lower.startswith("not", start):
                 continue  # "active, not recruiting"
+        if label == "guideline" and _NOT_GUIDELINE.search(doc.lower, max(0, start - 40), start):
+            continue  # "following the Dutch guideline", "under ultrasound guidance"
         if label == "listing" and start and doc.lower.rfind("\n", 0, start) != -1:
             line_start = doc.lower.rfind("\n", 0, start) + 1
             if doc.lower[line_start:start].strip():
