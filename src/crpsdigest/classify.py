@@ -390,60 +390,72 @@ class _Scanner:
     """Aho-Corasick over the rules' literal anchors, then each rule's regex at the hit.
 
     Python's ``re`` visits every position of the text for every alternative; with a few
-    hundred synonyms and cue phrases that costs milliseconds per entry. The automaton finds
-    the few positions worth trying in one C-level pass.
+    hundred synonyms and cue phrases that costs milliseconds per entry. One automaton finds
+    the few positions worth trying, for every category, in a single C-level pass (a pass
+    costs about as much as sorting its hits, so one pass beats one per category).
     """
 
-    def __init__(self, groups: dict[str, str]) -> None:
-        self._groups = groups  # category -> automaton that finds its anchors
-        self._rules: dict[str, dict[str, dict[str, list[_Rule]]]] = {}
-        self._automata: dict[str, Any] = {}
+    def __init__(self) -> None:
+        # anchor -> category -> rules
+        self._rules: dict[str, dict[str, list[_Rule]]] = {}
+        self._automaton: Any = None
 
     def add(self, rule: _Rule, anchors: Iterable[str] | None = None) -> None:
-        group = self._rules.setdefault(self._groups[rule.category], {})
         for anchor in anchors if anchors is not None else _anchors(rule.regex.pattern):
             key = _spaced(anchor.lower())
             if key[0].isalnum() and key.isascii():
                 key = " " + key  # only at a word start
-            rules = group.setdefault(key, {}).setdefault(rule.category, [])
+            rules = self._rules.setdefault(key, {}).setdefault(rule.category, [])
             if rule not in rules:
                 rules.append(rule)
 
     def build(self) -> None:
         import ahocorasick  # C extension: one pass over the text finds every anchor
 
-        for name, keys in self._rules.items():
-            automaton = ahocorasick.Automaton()
-            for key, by_category in keys.items():
-                # value: how far the word start is before the match end, and the rules to try
-                length = len(key) - 1 if key[0] == " " else len(key)
-                automaton.add_word(key, (length, tuple(by_category.items())))
-            automaton.make_automaton()
-            self._automata[name] = automaton
+        automaton = ahocorasick.Automaton()
+        for key, by_category in self._rules.items():
+            # value: how far the word start is before the match end, and the rules to try
+            length = len(key) - 1 if key[0] == " " else len(key)
+            automaton.add_word(key, (length, tuple(by_category.items())))
+        automaton.make_automaton()
+        self._automaton = automaton
 
-    def candidates(self, doc: _Doc, group: str) -> None:
-        """Add to ``doc.candidates`` the positions worth trying, per category, with the rules."""
-        found = doc.candidates
-        for end, (length, by_category) in self._automata[group].iter(doc.spaced):
+    def scan(self, doc: _Doc) -> None:
+        """Sort the anchors found in the text into ``doc.hits`` by category."""
+        hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = {}
+        for end, (length, by_category) in self._automaton.iter(doc.spaced):
             start = end - length
-            for category, category_rules in by_category:
-                if category in found:
-                    found[category].append((start, category_rules))
+            for category, rules in by_category:
+                if category in hits:
+                    hits[category].append((start, rules))
                 else:
-                    found[category] = [(start, category_rules)]
+                    hits[category] = [(start, rules)]
+        doc.hits = hits
 
-    def matches(self, doc: _Doc, category: str) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the rules of one category that match at a candidate."""
+    @staticmethod
+    def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the rules of one category that match where their anchor is."""
         out: list[tuple[str, int, int]] = []
-        tried: set[tuple[int, int]] = set()  # two anchors of one synonym can start at one place
-        for start, rules in doc.candidates.get(category, ()):
+        candidates = doc.hits.get(category)
+        if not candidates:
+            return out
+        lower, folded = doc.lower, doc.folded
+        if len(candidates) == 1 and len(candidates[0][1]) == 1:
+            start, (rule,) = candidates[0]
+            m = rule.regex.match(folded if rule.cased else lower, start)
+            if m is not None:
+                out.append((rule.label, start, m.end()))
+            return out
+        # two anchors of one rule (a synonym's spaced and joined forms, or two synonyms of
+        # the one literal rule) can start at one place: try each rule once per place
+        tried: set[tuple[int, int]] = set()
+        for start, rules in candidates:
             for rule in rules:
-                if category == "term":
-                    key = (start, id(rule))
-                    if key in tried:
-                        continue
-                    tried.add(key)
-                m = rule.regex.match(doc.folded if rule.cased else doc.lower, start)
+                key = (start, id(rule))
+                if key in tried:
+                    continue
+                tried.add(key)
+                m = rule.regex.match(folded if rule.cased else lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
         return out
@@ -467,7 +479,7 @@ class _Doc:
     lower: str  # folded and lower-cased
     title_end: int
     spaced: str = ""
-    candidates: dict[str, list[tuple[int, list[_Rule]]]] = field(default_factory=dict)
+    hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = field(default_factory=dict)
     _lead_end: int | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
@@ -707,13 +719,16 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:poursuiv|continu)\w*\s+(?:leur|son|sa|ses)" + _W),
     ("pre", r"(?:deja|bereits|schon|ya|gia)\s+(?:essaye|recu|probiert|erhalten|"
             r"probado|recibido|provato|ricevuto|fatto)" + _W),
-    ("pre", r"(?:avevano|aveva|hanno|ha)\s+(?:gia\s+)?(?:provato|ricevuto|fallito)" + _W),
-    ("pre", r"(?:avaient|avait|ont)\s+(?:deja\s+)?(?:essaye|recu|echoue)" + _W),
+    *(("pre", rf"(?:avevano|aveva|hanno|ha)\s+{gia}(?:provato|ricevuto|fallito)" + _W)
+      for gia in ("", r"gia\s+")),
+    *(("pre", rf"(?:avaient|avait|ont)\s+{deja}(?:essaye|recu|echoue)" + _W)
+      for deja in ("", r"deja\s+")),
     ("pre", r"a\s+deja\s+(?:essaye|recu|echoue)" + _W),
-    ("pre", r"avoir\s+(?:deja\s+)?(?:essaye|recu|suivi)" + _W),
-    ("pre", r"haber\s+(?:ya\s+)?(?:probado|recibido)" + _W),
-    ("pre", r"aver(?:e)?\s+(?:gia\s+)?(?:provato|ricevuto)" + _W),
-    ("pre", r"(?:habian|habia|han|ha)\s+(?:ya\s+)?(?:probado|recibido|fracasado)" + _W),
+    *(("pre", rf"avoir\s+{deja}(?:essaye|recu|suivi)" + _W) for deja in ("", r"deja\s+")),
+    *(("pre", rf"haber\s+{ya}(?:probado|recibido)" + _W) for ya in ("", r"ya\s+")),
+    *(("pre", rf"(?:aver|avere)\s+{gia}(?:provato|ricevuto)" + _W) for gia in ("", r"gia\s+")),
+    *(("pre", rf"(?:habian|habia|han|ha)\s+{ya}(?:probado|recibido|fracasado)" + _W)
+      for ya in ("", r"ya\s+")),
     ("pre", r"(?:hatten|hatte|haben|hat)\s+(?:bereits|schon)" + _W),
     ("brk", r";"),
     ("brk", r"but" + _W),
@@ -942,98 +957,113 @@ _PUB_TYPE_KINDS = {
 def _kinds(
     entry: Entry, doc: _Doc, hits: list[tuple[str, int, int]], evidence: dict[str, list[str]]
 ) -> list[str]:
-    found: dict[str, list[str]] = {}
-
-    def add(kind: str, phrase: str) -> None:
-        phrases = found.setdefault(kind, [])
-        if phrase not in phrases:
-            phrases.append(phrase)
+    found: dict[str, dict[str, None]] = {}  # kind -> phrases, in order, without repeats
 
     for pub_type in entry.pub_types:
         for kind in _PUB_TYPE_KINDS.get(pub_type.strip().lower(), ()):
-            add(kind, f"publication type: {pub_type}")
-    for key in ("nct", "isrctn", "eudract"):
-        for value in entry.ids.get(key, ()):
-            add("clinical-trial", value)
+            found.setdefault(kind, {})[f"publication type: {pub_type}"] = None
+    if entry.ids:
+        for key in ("nct", "isrctn", "eudract"):
+            for value in entry.ids.get(key, ()):
+                found.setdefault("clinical-trial", {})[value] = None
     from_registry = "clinicaltrials.gov" in entry.feed.url.lower() or (
         "clinicaltrials.gov" in entry.link.lower()
     )
     if from_registry:
-        add("clinical-trial", "ClinicalTrials.gov")
+        found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
 
-    cue: dict[str, list[str]] = {}
-    at: dict[str, list[int]] = {}
+    lower = doc.lower
+    cue: dict[str, list[tuple[str, int]]] = {}
     for label, start, end in hits:  # already in text order, give or take
         if label == "recruiting":
-            before = doc.lower[max(0, start - 6) : start]
-            if before.rstrip(" ,").endswith("not") and not doc.lower.startswith("not", start):
+            before = lower[max(0, start - 6) : start]
+            if before.rstrip(" ,").endswith("not") and not lower.startswith("not", start):
                 continue  # "active, not recruiting"
-        if label == "guideline" and _NOT_GUIDELINE.search(doc.lower, max(0, start - 40), start):
-            continue  # "following the Dutch guideline", "under ultrasound guidance"
-        if label == "listing" and start and doc.lower.rfind("\n", 0, start) != -1:
-            line_start = doc.lower.rfind("\n", 0, start) + 1
-            if doc.lower[line_start:start].strip():
+        elif label == "guideline":
+            if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
+                continue  # "following the Dutch guideline", "under ultrasound guidance"
+        elif label == "listing" and start:
+            line_start = lower.rfind("\n", 0, start) + 1
+            if line_start and lower[line_start:start].strip():
                 continue
-        cue.setdefault(label, []).append(doc.clean[start:end])
-        at.setdefault(label, []).append(start)
+        if label in cue:
+            cue[label].append((doc.clean[start:end], start))
+        else:
+            cue[label] = [(doc.clean[start:end], start)]
 
-    for phrase in cue.get("review", []):
-        add("systematic-review", phrase)
-    # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
-    # another sentence (a conference report covering both) still makes the item a trial.
-    review_sentences = {doc.sentence(pos) for pos in at.get("review", ())}
-    whole_review = ("systematic-review" in found and not review_sentences) or any(
-        pos < doc.lead_end for pos in at.get("review", ())
-    )
-    for label in ("trial", "rct"):
-        if whole_review:
-            break
-        for phrase, pos in zip(cue.get(label, []), at.get(label, []), strict=True):
-            if doc.sentence(pos) in review_sentences or (
-                review_sentences and pos < doc.title_end
-            ):
-                continue
-            if label == "rct":
-                add("rct", phrase)
-            add("clinical-trial", phrase)
-    for phrase in cue.get("trial_id", []):
-        add("clinical-trial", phrase)
-    for phrase in cue.get("recruiting", []):
-        add("recruiting", phrase)  # enrolling people for a study: it is a trial
-        add("clinical-trial", phrase)
-    for label, kind in (("case", "case-report"), ("guideline", "guideline"),
-                        ("fundraising", "fundraising-event")):
-        for phrase in cue.get(label, []):
-            add(kind, phrase)
-
-    first_person = sum(doc.spaced.count(f" {w} ") for w in ("i", "my", "me")) - sum(
-        doc.spaced.count(f" {w} i ") for w in ("type", "crps")
-    )
-    if "story" in cue or first_person >= 3:
-        add("personal-story", (cue.get("story") or ["first-person account"])[0])
+    if cue:
+        _cue_kinds(doc, cue, found)
+    story = cue.get("story")
+    if story:
+        found.setdefault("personal-story", {})[story[0][0]] = None
+    elif _first_person(doc.spaced) >= 3:
+        found.setdefault("personal-story", {})["first-person account"] = None
     academic = bool(entry.pub_types) or "academic" in cue or bool(
         _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
     )
     listing = from_registry or "listing" in cue
-    if academic:
-        for phrase in cue.get("case_academic", []):
-            add("case-report", phrase)
+    if academic and "case_academic" in cue:
+        for phrase, _ in cue["case_academic"]:
+            found.setdefault("case-report", {})[phrase] = None
     if not academic and not listing and "personal-story" not in found:
-        add("news", "news or charity post")
+        found["news"] = {"news or charity post": None}
     kinds = [k for k in _KIND_ORDER if k in found]
     for kind in kinds:
-        evidence[kind] = found[kind]
+        evidence[kind] = list(found[kind])
     return kinds
 
 
+def _cue_kinds(
+    doc: _Doc, cue: dict[str, list[tuple[str, int]]], found: dict[str, dict[str, None]]
+) -> None:
+    """Kinds from cue phrases: review, trial and randomised, recruiting, case, guideline..."""
+    review = cue.get("review", ())
+    for phrase, _ in review:
+        found.setdefault("systematic-review", {})[phrase] = None
+    # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
+    # another sentence (a conference report covering both) still makes the item a trial.
+    review_sentences = {doc.sentence(pos) for _, pos in review}
+    whole_review = ("systematic-review" in found and not review_sentences) or any(
+        pos < doc.lead_end for _, pos in review
+    )
+    if not whole_review:
+        for label in ("trial", "rct"):
+            for phrase, pos in cue.get(label, ()):
+                if review_sentences and (
+                    pos < doc.title_end or doc.sentence(pos) in review_sentences
+                ):
+                    continue
+                if label == "rct":
+                    found.setdefault("rct", {})[phrase] = None
+                found.setdefault("clinical-trial", {})[phrase] = None
+    for phrase, _ in cue.get("trial_id", ()):
+        found.setdefault("clinical-trial", {})[phrase] = None
+    for phrase, _ in cue.get("recruiting", ()):
+        found.setdefault("recruiting", {})[phrase] = None  # enrolling people: it is a trial
+        found.setdefault("clinical-trial", {})[phrase] = None
+    for label, kind in (("case", "case-report"), ("guideline", "guideline"),
+                        ("fundraising", "fundraising-event")):
+        for phrase, _ in cue.get(label, ()):
+            found.setdefault(kind, {})[phrase] = None
+
+
+# First-person words in the automaton's lower-cased copy ("I", "i", "my", "me"), less the
+# Roman numeral I ("CRPS type I", "phase I") and "i.e.".
+_FIRST_PERSON = re.compile(r" (?:i|my|me)(?= )")
+_NOT_FIRST_PERSON = re.compile(
+    r" (?:type|crps|phase|grade|stage|class|part|schedule|level|"
+    r"tier|category|group|figure|table|appendix) i(?= )| i e(?= )"
+)
+
+
+def _first_person(spaced: str) -> int:
+    count = len(_FIRST_PERSON.findall(spaced))
+    if count >= 3:
+        count -= len(_NOT_FIRST_PERSON.findall(spaced))
+    return count
+
+
 # --------------------------------------------------------------------------- classifier
-
-
-@dataclass(slots=True)
-class _Mention:
-    start: int
-    end: int
-    slug: str
 
 
 class Classifier:
@@ -1045,11 +1075,7 @@ class Classifier:
         self.groups: dict[str, str] = {t.slug: t.group for t in treatments}
         self._by_slug = {t.slug: t for t in treatments}
         self._order = {t.slug: i for i, t in enumerate(treatments)}
-        scanner = _Scanner(
-            {"crps": "always", "kind": "always",
-             "term": "treat", "abbr": "treat", "pattern": "treat", "cue": "treat",
-             "trap": "treat"}
-        )
+        scanner = _Scanner()
 
         # Literal synonyms: one prefix-factored regex tried where a synonym's first word is.
         self._term_slugs: dict[str, list[str]] = {}
@@ -1120,14 +1146,18 @@ class Classifier:
 
     # ------------------------------------------------------------------ matching
 
-    def _mentions(self, doc: _Doc) -> list[_Mention]:
-        found: list[_Mention] = []
-        for _, start, end in self._scanner.matches(doc, "term"):
-            key = "".join(doc.lower[start:end].split()).replace("-", "")
-            for slug in self._term_slugs.get(key, ()):
-                found.append(_Mention(start, end, slug))
-        pattern_hits = self._scanner.matches(doc, "pattern")
+    def _mentions(self, doc: _Doc) -> list[tuple[int, int, str]]:
+        """(start, end, slug) of every treatment name in the text, traps removed."""
+        found: list[tuple[int, int, str]] = []
         lower = doc.lower
+        term_slugs = self._term_slugs
+        for _, start, end in self._scanner.matches(doc, "term"):
+            key = lower[start:end]
+            if " " in key or "-" in key or "\n" in key:
+                key = "".join(key.split()).replace("-", "")
+            for slug in term_slugs.get(key, ()):
+                found.append((start, end, slug))
+        pattern_hits = self._scanner.matches(doc, "pattern")
         for label, rx, gates in self._gated:
             for gate in gates or ("",):
                 if gate in lower:
@@ -1136,33 +1166,42 @@ class Classifier:
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
-                found.append(_Mention(start, end, slug))
-        literal_slugs = {f.slug for f in found}
-        for abbr, start, end in self._scanner.matches(doc, "abbr"):
-            for slug, near in self._abbr[abbr]:
-                if near is None or slug in literal_slugs or self._near(doc, start, end, near):
-                    found.append(_Mention(start, end, slug))
+                found.append((start, end, slug))
+        abbr_hits = self._scanner.matches(doc, "abbr")
+        if abbr_hits:
+            literal_slugs = {f[2] for f in found}
+            for abbr, start, end in abbr_hits:
+                for slug, near in self._abbr[abbr]:
+                    if near is None or slug in literal_slugs or self._near(doc, start, end, near):
+                        found.append((start, end, slug))
+        if not found or self._trap_slugs.isdisjoint([f[2] for f in found]):
+            return found
         return self._without_traps(doc, found)
 
-    def _without_traps(self, doc: _Doc, found: list[_Mention]) -> list[_Mention]:
+    def _without_traps(
+        self, doc: _Doc, found: list[tuple[int, int, str]]
+    ) -> list[tuple[int, int, str]]:
         """Drop mentions that sit inside a trap of their treatment (see ``exclude:``)."""
-        if not any(m.slug in self._trap_slugs for m in found):
-            return found
         spans: dict[str, list[tuple[int, int]]] = {}
         for slug, start, end in self._scanner.matches(doc, "trap"):
             spans.setdefault(slug, []).append((start, end))
         kept = []
-        for m in found:
-            trapped = any(a <= m.start and m.end <= b for a, b in spans.get(m.slug, ()))
-            if not trapped:
-                lo, hi = max(0, m.start - 120), m.end + 120
+        for m_start, m_end, slug in found:
+            trapped = False
+            for a, b in spans.get(slug, ()):
+                if a <= m_start and m_end <= b:
+                    trapped = True
+                    break
+            scan = self._trap_scan.get(slug)
+            if scan and not trapped:
+                lo, hi = max(0, m_start - 120), m_end + 120
                 trapped = any(
-                    x.start() <= m.start and m.end <= x.end()
-                    for rx in self._trap_scan.get(m.slug, ())
+                    x.start() <= m_start and m_end <= x.end()
+                    for rx in scan
                     for x in rx.finditer(doc.lower, lo, hi)
                 )
             if not trapped:
-                kept.append(m)
+                kept.append((m_start, m_end, slug))
         return kept
 
     @staticmethod
@@ -1181,7 +1220,7 @@ class Classifier:
         folded = fold_accents(clean)
         doc = _Doc(clean, folded, _lower_same_length(folded), title_end)
         doc.spaced = " " + _spaced(doc.lower)  # the automaton's copy, one leading space
-        self._scanner.candidates(doc, "always")
+        self._scanner.scan(doc)
 
         evidence: dict[str, list[str]] = {}
         crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
@@ -1198,39 +1237,46 @@ class Classifier:
         )
 
     def _treatments(self, doc: _Doc, kinds: list[str], evidence: dict[str, list[str]]) -> list[str]:
-        self._scanner.candidates(doc, "treat")
         mentions = self._mentions(doc)
         if not mentions:
             return []
-        mentions.sort(key=lambda m: (m.start, -m.end))
+        mentions.sort(key=lambda m: (m[0], -m[1]))
         # Where literal and pattern matches overlap for one slug, keep the longer.
-        deduped: list[_Mention] = []
+        deduped: list[tuple[int, int, str]] = []
         for m in mentions:
-            if any(d.slug == m.slug and m.start < d.end for d in deduped[-3:]):
-                continue
-            deduped.append(m)
-        named = {m.slug for m in deduped}
+            start, slug = m[0], m[2]
+            for d in deduped[-3:]:
+                if d[2] == slug and start < d[1]:
+                    break
+            else:
+                deduped.append(m)
+        named = {m[2] for m in deduped}
         cues = _Cues.from_hits(self._scanner.matches(doc, "cue"))
         fundraising = "fundraising-event" in kinds
+        title_end, lead_end = doc.title_end, doc.lead_end
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         phrases: dict[str, list[str]] = {}
-        for m in deduped:
-            if cues.non_subject(doc, m.start, m.end):
+        for start, end, slug in deduped:
+            if cues.cues and cues.non_subject(doc, start, end):
                 continue
             if fundraising:
-                s0, s1 = doc.sentence(m.start)
+                s0, s1 = doc.sentence(start)
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
                     continue  # a fundraiser's own history, not a treatment under discussion
-            if m.start < doc.title_end:
+            if start < title_end:
                 weight = _W_TITLE
-            elif m.start < doc.lead_end:
+            elif start < lead_end:
                 weight = _W_LEAD
             else:
                 weight = _W_BODY
-            scores[m.slug] = scores.get(m.slug, 0.0) + weight
-            first.setdefault(m.slug, m.start)
-            phrases.setdefault(m.slug, []).append(doc.clean[m.start : m.end])
+            if slug in scores:
+                scores[slug] += weight
+                phrases[slug].append(doc.clean[start:end])
+            else:
+                scores[slug] = weight
+                first[slug] = start
+                phrases[slug] = [doc.clean[start:end]]
         for slug in list(scores):
             umbrella = self._by_slug[slug].suppressed_by
             if umbrella and named.intersection(umbrella):
