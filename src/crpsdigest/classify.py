@@ -653,6 +653,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("contrast", r"(?:works?|worked|acts?|acted|behaves?|behaved|functions?)\s+(?:much\s+|"
                  r"rather\s+|a\s+bit\s+|somewhat\s+)?like" + _W),
     ("contrast", r"(?:akin|analogous)\s+to" + _W),
+    ("contrast", r"same\s+(?:receptors?|targets?|mechanisms?|pathways?|drug\s+class|class|"
+                 r"family)\s+as" + _W),
     # "blocks NMDA receptors like ketamine": "like" after anything but a treatment category
     # ("drugs like ketamine" names an example, which is tagged); not "would like to"
     ("contrast", r"like(?!\s+to\b)" + "".join(f"(?<!{w} like)" for w in (
@@ -697,7 +699,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:all|both)\s+(?:also\s+)?(?:continued?|kept|remained\s+on|stayed\s+on)" + _W),
     ("pre", r"background\s+(?:therapy|medication|treatment)" + _W),
     ("pre", r"stable\s+doses?\s+of" + _W),
-    ("pre", r"already\s+(?:on|taking|using|receiving|prescribed)" + _W),
+    ("pre", r"already\s+(?:on|taking|using|receiving|prescribed|tried|failed|took|used|"
+            r"received|had|undergone)" + _W),
+    ("pre", r"(?:i|she|he)\s+(?:tried|had\s+tried)" + _W),
     ("pre", r"on a stable" + _W),
     ("pre", r"allowed\s+to\s+continue" + _W),
     ("pre", r"concomitant" + _W),
@@ -724,6 +728,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"wore\s+off" + _W),
     ("post", r"stopped\s+working" + _W),
     ("post", r"nothing\s+(?:worked|helped)" + _W),
+    ("post", r"(?:did|does|has\s+done)\s+nothing" + _W),
+    ("post", r"(?:did\s+not|didn't|never)\s+(?:help|work)(?:ed)?" + _W),
     ("post", r"did\s+not\s+help\s+(?:her|him|them|me)" + _W),
     # French, German, Spanish and Italian history and usual-care cues
     ("post", r"sans\s+(?:succes|benefice|effet|resultat|amelioration)" + _W),
@@ -846,6 +852,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"(?:a|the)\s+(?:small|large|new|pilot)\s+trials?\s+(?:of|involving|with|at|in|"
               r"among)" + _W, False),
     ("trial", r"essai\s+clinique", False),
+    ("trial", r"(?:studio\s+pilota|estudio\s+piloto|etude\s+pilote|pilotstudie)" + _W, False),
     ("trial", r"studio\s+clinico", False),
     ("trial", r"ensayo\s+clinico", False),
     ("trial", r"klinische\s+studie", False),
@@ -856,10 +863,13 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("rct", r"sham[\s\-]*controlled" + _W, False),
     ("rct", r"randomizzat[oa]" + _W, False),
     ("rct", r"randomisiert\w*", False),
+    ("rct", r"(?:doble\s+ciego|double[\s\-]+aveugle|doppio[\s\-]+cieco|doppelblind\w*)", False),
     ("rct", r"aleatori[sz]ad[oa]" + _W, False),
     ("rct", r"RCTs?(?![\w])", True),
     ("recruiting", r"recruiting" + _W, False),
     ("recruiting", r"not\s+yet\s+recruiting" + _W, False),
+    ("recruiting", r"(?:reclutando|en\s+reclutamiento|recrutement\s+en\s+cours|"
+                   r"reclutamento\s+in\s+corso|rekrutierend)" + _W, False),
     ("recruiting", r"now\s+enrolling" + _W, False),
     ("recruiting", r"(?:started|begun|began|is|are)\s+enrolling" + _W, False),
     ("recruiting", r"enrolling\s+(?:now|patients|participants)" + _W, False),
@@ -932,6 +942,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("academic", r"abbiamo\s+(?:analizzato|valutato|incluso|descritto|arruolato)" + _W, False),
     ("academic", r"sono\s+stati\s+(?:assegnati|arruolati|inclusi|randomizzati)" + _W, False),
     ("listing", r"status\s*:", False),
+    ("listing", r"(?:estado|statut|stato)\s*:", False),
 )
 _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
@@ -943,7 +954,8 @@ _ACADEMIC_TITLE = re.compile(
     r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
     r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result)|long[\s\-]*term|"
-    r"follow[\s\-]*up|an?\s+(?:survey|audit|"
+    r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
+    r"an?\s+(?:survey|audit|"
     r"analysis|observational|cross)|"
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
     r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))",
