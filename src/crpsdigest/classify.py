@@ -578,16 +578,21 @@ _RSD_PAIN = re.compile(
     r"nerve|injur|sympathetic|crps|complex regional|fracture|allodynia|dystroph"
 )
 _RSD_OTHER = re.compile(r"rejection|dysphoria|adhd|school|district|emotion|criticism|ticker|shares")
-_OTHER_CONDITIONS = re.compile(
-    r"fibromyalgia|multiple sclerosis|\bms\b|crohn|long[\s\-]*covid|arthritis|migraine|"
-    r"neuropath|lupus|cancer|parkinson|diabet|depression|\bptsd\b|endometriosis|back pain|"
-    r"phantom limb|chronic fatigue|\bme/cfs\b|irritable bowel|\bibs\b|headache|autism|adhd|"
-    r"alzheimer|sciatica|ehlers|\bpots\b|osteoarthritis|psoriasis|\bhiv\b|epilepsy|obesity"
+# Other conditions: a CRPS name in a sentence listing two of these is a passing mention.
+# Found by the automaton (an alternation of 30 words would be tried at every position).
+_OTHER_CONDITIONS = (
+    "fibromyalgia", "multiple sclerosis", "ms", "crohn", "long covid", "longcovid", "arthritis",
+    "migraine", "neuropath", "lupus", "cancer", "parkinson", "diabet", "depression", "ptsd",
+    "endometriosis", "back pain", "phantom limb", "chronic fatigue", "me/cfs", "irritable bowel",
+    "ibs", "headache", "autism", "adhd", "alzheimer", "sciatica", "ehlers", "pots",
+    "osteoarthritis", "psoriasis", "hiv", "epilepsy", "obesity",
 )
+_WHOLE_WORD = frozenset({"ms", "ptsd", "me/cfs", "ibs", "pots", "hiv"})
 
 
 def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
-    """Spans that make the text about CRPS; empty when it is not."""
+    """Spans that make the text about CRPS; empty when it is not (``doc.hits`` must hold the
+    scanner's hits: the other conditions are read from there)."""
     spans: list[tuple[int, int]] = []
     for label, start, end in hits:
         if label == "crps" and doc.folded[start : start + 4] == "CRPs":
@@ -603,7 +608,8 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
         return spans
     # A single mention inside a list of other conditions is not what the text is about.
     s0, s1 = doc.sentence(spans[0][0])
-    if len(_OTHER_CONDITIONS.findall(doc.lower, s0, s1)) >= 2:
+    others = _Scanner.matches(doc, "condition")
+    if sum(1 for _, start, _ in others if s0 <= start < s1) >= 2:
         return []
     return spans
 
@@ -1163,6 +1169,11 @@ class Classifier:
                         scanner.add(_Rule("trap", t.slug, rx), [literal])
                     else:
                         self._trap_scan.setdefault(t.slug, []).append(rx)
+        for word in _OTHER_CONDITIONS:
+            tail = "(?![\\w])" if word in _WHOLE_WORD else ""
+            regex = re.escape(word).replace("\\ ", r"[\s\-]*") + tail
+            rule = _Rule("condition", word, re.compile(regex))
+            scanner.add(rule, [word])
         for label, regex, cased in _CRPS_RULES:
             scanner.add(_Rule("crps", label, re.compile(regex), cased))
         for label, regex in _CUE_RULES:
