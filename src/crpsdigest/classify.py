@@ -378,7 +378,7 @@ def _anchors(pattern: str, limit: int = 200) -> list[str]:
     return anchors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Rule:
     category: str  # "term", "abbr", "pattern", "crps", "cue", "kind", "academic"
     label: str
@@ -485,7 +485,7 @@ def _spaced(text: str) -> str:
     return _NON_WORD.sub(" ", text)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Doc:
     """One entry's text in the forms matching needs; offsets agree across all three."""
 
@@ -772,7 +772,7 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
 _RESEARCH_CUE = re.compile(r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Cues:
     """Cue positions of one entry, queried per treatment mention."""
 
