@@ -590,6 +590,12 @@ _OTHER_CONDITIONS = (
 _WHOLE_WORD = frozenset({"ms", "ptsd", "me/cfs", "ibs", "pots", "hiv"})
 
 
+_EXAMPLE_OF = re.compile(
+    r"(?:conditions?|disorders?|diseases?|syndromes?|illnesses|states)\s+(?:such\s+as|like|"
+    r"including|e\.g\.)"
+)
+
+
 def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
     """Spans that make the text about CRPS; empty when it is not (``doc.hits`` must hold the
     scanner's hits: the other conditions are read from there)."""
@@ -608,6 +614,8 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
         return spans
     # A single mention inside a list of other conditions is not what the text is about.
     s0, s1 = doc.sentence(spans[0][0])
+    if _EXAMPLE_OF.search(doc.lower, s0, spans[0][0]):
+        return []  # "pain conditions such as CRPS": an example, not the topic
     others = _Scanner.matches(doc, "condition")
     if sum(1 for _, start, _ in others if s0 <= start < s1) >= 2:
         return []
@@ -684,6 +692,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"previous(?:ly)?\s+(?:treatments?|therapies|use)" + _W),
     ("pre", r"prior(?!\s+to\b)" + _W),
     ("pre", r"history\s+of" + _W),
+    ("pre", r"(?:had|have|has|having)\s+(?:already\s+)?exhausted" + _W),
+    ("pre", r"before\s+(?:that|this|then)" + _W),
+    ("pre", r"spent\s+(?:\w+\s+){0,2}(?:years?|months?|weeks?)\s+on" + _W),
     ("pre", r"(?:treatment|medication|drug|medical)\s+history" + _W),
     ("pre", r"in spite\s+of" + _W),
     ("pre", r"(?:refractory|resistant|unresponsive|non-?responsive)\s+to" + _W),
@@ -762,7 +773,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("brk", r"but" + _W),
     ("brk", r"whereas" + _W),
     ("brk", r"however" + _W),
-    ("brk", r"before\s+(?:starting|receiving|switching)" + _W),
+    ("brk", r"before\s+(?:being\s+)?(?:starting|receiving|switching|referred|offered|"
+            r"considered|undergoing|trying|getting|given)" + _W),
     ("brk", r",\s+(?:were|was|are|is|received|underwent|took)" + _W),
     ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
     ("brk", r",\s+(?:she|he|they|we|i|it|which|who|then|so|the\s+patient|patients|participants|"
@@ -869,11 +881,19 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("rct", r"sham[\s\-]*controlled" + _W, False),
     ("rct", r"randomizzat[oa]" + _W, False),
     ("rct", r"randomisiert\w*", False),
+    ("rct", r"randomis(?:e|ee|es|ees)" + _W, False),
+    ("rct", r"placebo[\s\-]*(?:kontrolliert\w*|controlad[oa]s?|controllat[oa])", False),
+    ("rct", r"contre\s+placebo" + _W, False),
     ("rct", r"(?:doble\s+ciego|double[\s\-]+aveugle|doppio[\s\-]+cieco|doppelblind\w*)", False),
     ("rct", r"aleatori[sz]ad[oa]" + _W, False),
     ("rct", r"RCTs?(?![\w])", True),
     ("recruiting", r"recruiting" + _W, False),
     ("recruiting", r"not\s+yet\s+recruiting" + _W, False),
+    ("recruiting", r"sucht\s+(?:\w+\s+){0,4}(?:teilnehmer\w*|probanden|patient\w*)", False),
+    ("recruiting", r"(?:teilnehmer|probanden)\w*\s+gesucht", False),
+    ("recruiting", r"(?:busca|buscan|recherche|recrute|cerca|cercano)\s+(?:des\s+|de\s+)?"
+                   r"(?:participant\w*|partecipanti|pacientes|patients|pazienti|volontari|"
+                   r"voluntarios|volontaires)", False),
     ("recruiting", r"(?:reclutando|en\s+reclutamiento|recrutement\s+en\s+cours|"
                    r"reclutamento\s+in\s+corso|rekrutierend)" + _W, False),
     ("recruiting", r"now\s+enrolling" + _W, False),
@@ -920,6 +940,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("fundraising", r"donate" + _W, False),
     *(("story", rf"my {w}" + _W, False) for w in ("journey", "story", "life with", "crps", "rsd")),
     ("story", r"shares?\s+(?:her|his|their)\s+story" + _W, False),
+    # "John's story": the automaton's copy has the apostrophe as a space, so the anchor
+    # " s story" only fires on a lone "s" (a possessive)
+    ("story", r"s\s+story" + _W, False),
     ("story", r"patient\s+profile" + _W, False),
     ("academic", r"background\s*:", False),
     ("academic", r"objectives?\s*:", False),
