@@ -863,6 +863,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
               r"compare|recruit|enrol|evaluate|assess)|tests?|compares?|is\s+recruiting)" + _W,
      False),
     ("trial", r"trial\s+(?:will|would|is|has|starts?|began|begins|opens?)" + _W, False),
+    ("trial", r"trial\s+(?:found|finds|showed|shows|reported|reports|suggests|misses|missed|"
+              r"failed|fails|met|meets)" + _W, False),
     ("trial", r"to\s+trial\s+(?!and\b)\w+", False),
     ("trial", r"(?:trial|study)\s+(?:seeks?|seeking|testing|comparing|to\s+test|to\s+compare)"
               + _W, False),
@@ -879,6 +881,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("rct", r"double[\s\-]*blind(?:ed)?" + _W, False),
     ("rct", r"placebo[\s\-]*controlled" + _W, False),
     ("rct", r"sham[\s\-]*controlled" + _W, False),
+    ("rct", r"(?:or|versus|vs|against)\s+(?:a\s+)?(?:placebo|sham)" + _W, False),
     ("rct", r"randomizzat[oa]" + _W, False),
     ("rct", r"randomisiert\w*", False),
     ("rct", r"randomis(?:e|ee|es|ees)" + _W, False),
@@ -902,7 +905,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("recruiting", r"seek(?:s|ing)?\s+(?:participants|volunteers|patients)" + _W, False),
     ("recruiting", r"volunteers\s+(?:needed|wanted)" + _W, False),
     ("recruiting", r"looking\s+for\s+(?:participants|volunteers)" + _W, False),
-    ("recruiting", r"recruitment\s+(?:is\s+)?open" + _W, False),
+    ("recruiting", r"recruitment\s+(?:is\s+|will\s+)?(?:open|opens|opened|begins|starts)" + _W,
+     False),
     ("recruiting", r"participants\s+(?:are\s+)?(?:needed|wanted|sought)" + _W, False),
     ("review", r"systematic(?:ally)?\s+review\w*", False),
     ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
@@ -911,6 +915,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("review", r"revision\s+sistematica", False),
     ("case", r"case\s+(?:reports?|series|study|studies)" + _W, False),
     ("case", r"a case of" + _W, False),
+    ("case", r"case\s+of\s+the\s+(?:week|month|day)" + _W, False),
+    ("case", r"year[\s\-]*old\s+(?:man|woman|boy|girl|patient|male|female|child)\s+"
+             r"(?:presented|was\s+referred|was\s+admitted)" + _W, False),
     ("case", r"the\s+cases\s+of" + _W, False),
     *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
     ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
@@ -956,8 +963,10 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
         "reviewed", "searched", "found", "identified", "examined", "estimated", "summarise",
         "summarize", "assessed", "analysed", "analyzed", "investigated", "present",
         "retrospectively", "prospectively", "conducted", "compared", "evaluated", "recruited",
-        "built", "modelled", "modeled", "developed", "performed", "surveyed", "calculated")),
+        "built", "modelled", "modeled", "developed", "performed", "surveyed", "calculated",
+        "followed")),
     ("academic", r"quality[\s\-]*adjusted" + _W, False),
+    ("academic", r"methods\s+and\s+analysis\s*:", False),
     ("academic", r"in this\s+(?:randomi[sz]ed|double-blind|open|prospective|retrospective|"
                  r"study|trial)" + _W, False),
     *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
@@ -982,7 +991,8 @@ _ACADEMIC_TITLE = re.compile(
     r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
     r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
-    r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result)|long[\s\-]*term|"
+    r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|"
+    r"protocol|"
     r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
     r"an?\s+(?:survey|audit|"
     r"analysis|observational|cross)|"
