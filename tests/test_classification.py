@@ -336,3 +336,32 @@ def test_bundled_yaml_has_no_repeated_keys() -> None:
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=Checking)
     assert repeated == []
     assert validate_treatments(data["treatments"]) == []
+
+
+def test_passing_comparisons_and_italian_senza_are_not_treatments() -> None:
+    # "works like ketamine" and "the same receptors as ketamine" compare; they do not evaluate
+    got = CLF.classify(make_entry(
+        "Cough medicine ingredient tested in CRPS",
+        "Dextromethorphan blocks the same receptors as ketamine but is taken by mouth. "
+        "Memantine acts much like ketamine too.",
+    ))
+    assert "ketamine" not in got.treatments and "memantine" in got.treatments
+    # "senza beneficio" (without benefit) is Italian, not the Senza stimulator
+    got = CLF.classify(make_entry(
+        "Algodistrofia, via libera al neridronato",
+        "I pazienti avevano già provato la fisioterapia senza beneficio.",
+    ))
+    assert got.treatments == ["neridronate", "bisphosphonates"]
+
+
+def test_first_person_story_needs_pronouns_not_roman_numerals() -> None:
+    story = CLF.classify(make_entry(
+        "how i got my life back",
+        "i had a stimulator fitted for my CRPS and i can walk my dog again.",
+    ))
+    assert "personal-story" in story.kinds
+    paper = CLF.classify(make_entry(
+        "Phase I study in CRPS type I",
+        "Patients with CRPS type I (i.e. without nerve lesion) entered a phase I study.",
+    ))
+    assert "personal-story" not in paper.kinds

@@ -45,3 +45,18 @@ def test_match_key_ignores_case_space_hyphen_and_accents() -> None:
                                    "lowdose naltrexone", "low\u2011dose naltrexone")}
     assert keys == {"lowdosenaltrexone"}
     assert match_key("Kétamine") == match_key("ketamine")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a  b\t\tc", "a b c"),  # runs of blanks become one space
+        ("a \n  b", "a\nb"),  # a line break swallows the blanks around it
+        ("a\n \n\n b", "a\n\nb"),  # several breaks: one blank line (paragraph kept)
+        ("a\r\nb", "a\nb"),  # Windows line ends
+        ("  lead", " lead"),
+        ("end \n", "end\n"),
+    ],
+)
+def test_space_runs_collapse_but_paragraphs_survive(raw: str, expected: str) -> None:
+    assert normalize_text(raw) == expected
