@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from crpsdigest.render.common import clean_summary, safe_href, shorten
@@ -37,3 +39,18 @@ def test_clean_summary_keeps_text_and_safe_links_only() -> None:
 def test_shorten_cuts_at_a_word_and_marks_the_cut() -> None:
     assert shorten("one two three four", 12) == "one two…"
     assert shorten("  short   text ", 50) == "short text"
+
+
+def test_temp_files_left_by_a_killed_run_are_removed_before_publishing(tmp_path: Path) -> None:
+    import os
+
+    from crpsdigest.atomic import remove_stale_temps
+
+    stale = tmp_path / "2026-W46" / ".index.html.abc123.tmp"
+    fresh = tmp_path / ".atom.xml.def456.tmp"
+    stale.parent.mkdir()
+    stale.write_text("<html>half")
+    fresh.write_text("<feed>half")
+    os.utime(stale, (0, 0))  # written long ago by a run that was killed
+    assert remove_stale_temps(tmp_path) == [stale]
+    assert not stale.exists() and fresh.exists()  # a concurrent run's temp file is left alone

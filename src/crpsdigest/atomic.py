@@ -31,3 +31,24 @@ def write_atomic(path: Path, data: str | bytes) -> bool:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def remove_stale_temps(folder: Path, older_than: float = 3600.0) -> list[Path]:
+    """Delete temp files a killed run left behind (``.NAME.*.tmp``), so they are never published.
+
+    Only files older than ``older_than`` seconds go: a concurrent run's fresh temp file stays.
+    """
+    import time
+
+    if not folder.is_dir():
+        return []
+    cutoff = time.time() - older_than
+    removed = []
+    for path in folder.rglob(".*.tmp"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from crpsdigest.atomic import write_atomic
+from crpsdigest.atomic import remove_stale_temps, write_atomic
 from crpsdigest.models import Digest, SiteInfo
 from crpsdigest.render import atom, common, site
 from crpsdigest.render.email import build_message, compose_message, render_email
@@ -56,6 +56,7 @@ def write_outputs(
     templates_dir: Path | None = None,
 ) -> list[Path]:
     """Write all outputs for ``digests`` (newest first) under ``out_dir``; return changed paths."""
+    remove_stale_temps(out_dir)
     changed: list[Path] = []
     for rel, data in sorted(render_files(site, digests, templates_dir).items()):
         path = out_dir / rel
