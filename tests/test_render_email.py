@@ -169,3 +169,20 @@ def test_templates_dir_overrides_one_template(tmp_path: Path) -> None:
     html, text = render_email(SITE, sample_archive()[0], templates_dir=tmp_path)
     assert text == "Custom text for 2026-W48\n"
     assert "<table" in html  # email.html still comes from the shipped templates
+
+
+def test_an_item_with_two_treatments_is_shown_in_full_once_and_pointed_to_elsewhere() -> None:
+    both = make_item(7, ["ketamine", "low-dose-naltrexone"], title="Ketamine then LDN in CRPS")
+    digest = make_digest(sections={"low-dose-naltrexone": [both], "ketamine": [both]})
+    html, text = render_email(SITE, digest)
+    # In full (with its summary) under ketamine, its most central treatment...
+    assert text.count("word1 word2") == 1
+    ldn_part, ketamine_part = text.split("KETAMINE\n")
+    assert "(in full under Ketamine)" in ldn_part and "word1 word2" in ketamine_part
+    # ...and the HTML agrees: one summary paragraph, one pointer.
+    doc = lxml.html.fromstring(html)
+    assert sum("word1 word2" in (p.text_content()) for p in doc.iter("p")) == 1
+    assert "(in full under Ketamine)" in doc.text_content()
+    # A reader following only LDN still gets the item in full.
+    _, ldn_only = render_email(SITE, digest, treatments=["low-dose-naltrexone"])
+    assert "word1 word2" in ldn_only and "in full under" not in ldn_only

@@ -39,6 +39,9 @@ class ItemView:
     late: bool
     week: str = ""
     ref: int = 0
+    # The email shows an item in full once, under its most central treatment; in the other
+    # sections it is a one-line pointer to that section (``seen_in`` names it).
+    seen_in: str = ""
 
     @property
     def also_text(self) -> str:
@@ -126,6 +129,18 @@ def _selected(digest: Digest, treatments: Collection[str] | None) -> list[Sectio
     return [s for s in digest.sections if s.slug in wanted and s.items]
 
 
+def _home_sections(sections: list[Section]) -> dict[str, Section]:
+    """Each item's home: the shown section of its most central treatment."""
+    by_slug = {s.slug: s for s in sections}
+    home: dict[str, Section] = {}
+    for s in sections:
+        for item in s.items:
+            if item.uid not in home:
+                slug = next((t for t in item.treatments if t in by_slug), s.slug)
+                home[item.uid] = by_slug[slug]
+    return home
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -142,13 +157,18 @@ def digest_view(
     sections = _selected(digest, treatments)
     base = common.week_url(digest.site_url, digest.week)
     budget = limit if limit is not None else sum(len(s.items) for s in sections)
+    home = _home_sections(sections)
     views: list[SectionView] = []
     for s in sections:
         take = s.items[: max(budget, 0)]
         budget -= len(take)
+        items = [item_view(i, digest, names) for i in take]
+        for it in items:
+            if home[it.uid].slug != s.slug:
+                it.seen_in = home[it.uid].name
         views.append(SectionView(
             slug=s.slug, name=s.name, total=len(s.items),
-            items=[item_view(i, digest, names) for i in take],
+            items=items,
             more_href=f"{base}#{s.slug}",
         ))
     # An item tagged with two treatments sits in two sections but is one item.
