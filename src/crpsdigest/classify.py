@@ -504,19 +504,19 @@ class _Doc:
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding ``pos`` (the title is a sentence of its own).
 
-        A few C-level ``find`` calls around the position: measured faster, on feed-sized
-        text, than finding every sentence end once (by regex or by ``find``) and bisecting.
+        A few C-level ``rfind`` calls before the position and one regex search after it:
+        measured faster, on feed-sized text, than finding every sentence end once and
+        bisecting. The separators never overlap, so the one starting nearest ``pos`` on
+        either side also ends nearest.
         """
         text = self.clean
-        start, end = 0, len(text) + 1
-        for sep, size in _SENTENCE_ENDS:
-            i = text.rfind(sep, 0, pos)
-            if i >= 0 and i + size > start:
-                start = i + size
-            j = text.find(sep, pos)
-            if j >= 0 and j + size < end:
-                end = j + size
-        return start, end
+        rfind = text.rfind
+        a = max(rfind(". ", 0, pos), rfind("! ", 0, pos), rfind("? ", 0, pos))
+        b = rfind('." ', 0, pos)
+        c = rfind("\n", 0, pos)
+        start = max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0, c + 1 if c >= 0 else 0)
+        m = _SENTENCE_END.search(text, pos)
+        return start, (m.end() if m is not None else len(text) + 1)
 
     @property
     def lead_end(self) -> int:
@@ -527,7 +527,7 @@ class _Doc:
 
 
 # A sentence ends at ". ", "! ", "? ", '." ' or a line break (these never overlap).
-_SENTENCE_ENDS = tuple((sep, len(sep)) for sep in (". ", "! ", "? ", '." ', "\n"))
+_SENTENCE_END = re.compile(r'\. |! |\? |\." |\n')
 
 
 def _lower_regex(pattern: str) -> str:
