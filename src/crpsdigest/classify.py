@@ -416,13 +416,33 @@ class _Scanner:
     def build(self) -> None:
         import ahocorasick  # C extension: one pass over the text finds every anchor
 
+        self._drop_repeats()
         automaton = ahocorasick.Automaton()
         for key, by_category in self._rules.items():
+            if not by_category:
+                continue
             # value: how far the word start is before the match end, and the rules to try
             length = len(key) - 1 if key[0] == " " else len(key)
             automaton.add_word(key, (length, tuple(by_category.items())))
         automaton.make_automaton()
         self._automaton = automaton
+
+    def _drop_repeats(self) -> None:
+        """Two anchors that match at one place are a key and its prefix ("ketamin",
+        "ketamine"): the longer one need not try the rules the prefix already tries there,
+        so :meth:`matches` tries each rule once per place without keeping count."""
+        for key, by_category in self._rules.items():
+            for cut in range(1, len(key)):
+                shorter = self._rules.get(key[:cut])
+                if not shorter:
+                    continue
+                for category in list(by_category):
+                    already = shorter.get(category)
+                    if already:
+                        by_category[category] = [r for r in by_category[category]
+                                                 if r not in already]
+                        if not by_category[category]:
+                            del by_category[category]
 
     def scan(self, doc: _Doc) -> None:
         """Sort the anchors found in the text into ``doc.hits`` by category."""
@@ -461,15 +481,9 @@ class _Scanner:
             if m is not None:
                 out.append((rule.label, start, m.end()))
             return out
-        # two anchors of one rule (a synonym's spaced and joined forms, or two synonyms of
-        # the one literal rule) can start at one place: try each rule once per place
-        tried: set[tuple[int, int]] = set()
+        # no rule comes twice at one place: build() dropped repeats (see _drop_repeats)
         for start, rules in candidates:
             for rule in rules:
-                key = (start, id(rule))
-                if key in tried:
-                    continue
-                tried.add(key)
                 m = rule.regex.match(folded if rule.cased else lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
