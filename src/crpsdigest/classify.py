@@ -23,6 +23,7 @@ import marshal
 import multiprocessing
 import os
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -1429,8 +1430,10 @@ _FORKED: tuple[Classifier, Sequence[Entry]] | None = None
 
 def _worker_count(workers: int | None, n: int) -> int:
     """How many processes to use: 1 for small batches or where "fork" is unavailable."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 1  # spawn would pickle the compiled classifier per child: not worth it
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin":
+        # spawn would pickle the compiled classifier per child: not worth it; fork on
+        # macOS can crash in system libraries (Python's own default there is spawn)
+        return 1
     if workers is None:
         workers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
             os.cpu_count() or 1
