@@ -108,15 +108,16 @@ def judge(
     if rules:
         entries = [rules.strip(e) for e in entries]
     clusters = cluster_entries(entries, known)
+    classes = classifier.classify_many(entries)  # forks over the CPUs for large batches
     return [
         Judged(
             e,
-            classifier.classify(e),
+            cls,
             clusters[e.uid],
             entry_week(e, timezone),
             rules.verdict(e) if rules else "",
         )
-        for e in entries
+        for e, cls in zip(entries, classes, strict=True)
     ]
 
 
