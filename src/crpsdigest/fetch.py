@@ -44,6 +44,7 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 _HTML_STARTS = (b"<!doctype html", b"<html")
 PROCESS_POOL_MIN_FEEDS = 16
+_DRAIN_LIMIT = 64 * 2**10  # error bodies read to reuse the connection; longer ones close it
 
 
 class ParsedFeedLike(Protocol):
@@ -527,6 +528,14 @@ class _Fetcher:
                     decoder.feed(chunk)
                 response._content = decoder.finish()
             else:
+                # Read a short body (a 304 has none) to its end: httpcore only returns a
+                # connection to the pool once the response is complete, else it closes it and
+                # the next request to this host pays a new connect.
+                drained = 0
+                async for chunk in response.aiter_raw():
+                    drained += len(chunk)
+                    if drained > _DRAIN_LIMIT:
+                        break
                 response._content = b""
         finally:
             await response.aclose()
