@@ -114,6 +114,17 @@ class StoreError(Exception):
 _CHUNK = 500  # uids per SELECT, well under SQLite's bound-variable limit
 
 
+def _write_feed_state(
+    db: sqlite3.Connection, url: str, state: Mapping[str, Any], name: str
+) -> None:
+    db.execute(
+        "INSERT INTO feeds (url, name, state) VALUES (?, ?, ?) "
+        "ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
+        "name = CASE WHEN excluded.name = '' THEN feeds.name ELSE excluded.name END",
+        (url, name, json.dumps(dict(state), sort_keys=True, default=str)),
+    )
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
@@ -199,19 +210,23 @@ class Store:
 
     def save_feed_state(self, url: str, state: Mapping[str, Any], name: str = "") -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO feeds (url, name, state) VALUES (?, ?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
-                "name = CASE WHEN excluded.name = '' THEN feeds.name ELSE excluded.name END",
-                (url, name, json.dumps(dict(state), sort_keys=True, default=str)),
-            )
+            _write_feed_state(db, url, state, name)
 
     # --- entries --------------------------------------------------------------------------
 
-    def save_entries(self, feed: FeedRef, entries: Iterable[Entry], now: datetime) -> int:
+    def save_entries(
+        self,
+        feed: FeedRef,
+        entries: Iterable[Entry],
+        now: datetime,
+        state: Mapping[str, Any] | None = None,
+    ) -> int:
         """Insert new entries, update edited ones (same feed + guid); return how many are new.
 
         The whole feed is one transaction: a killed run leaves each feed all old or all new.
+        ``state`` (as :meth:`save_feed_state` takes it) is written in that same transaction,
+        so the validators never say "seen" for entries that were not stored (and one commit
+        per feed instead of two).
         """
         rows = []
         for e in entries:
@@ -253,6 +268,8 @@ class Store:
                 "changed_at=?18 WHERE entries.content_hash IS NOT excluded.content_hash",
                 rows,
             )
+            if state is not None:
+                _write_feed_state(db, feed.url, state, feed.name)
         return len(uids) - known
 
     def load_entries(self, feeds: Mapping[str, FeedRef]) -> list[Entry]:
