@@ -263,9 +263,11 @@ def run_crpsdigest(
 
         def on_result(result: FetchResult, done: int, total: int) -> None:
             nonlocal new_entries
+            state = result.state.to_dict()
             if result.parsed is not None:
-                new_entries += store.save_entries(result.feed, result.parsed.entries, now)
-            store.save_feed_state(result.feed.url, result.state.to_dict(), result.feed.name)
+                new_entries += store.save_entries(result.feed, result.parsed.entries, now, state)
+            else:
+                store.save_feed_state(result.feed.url, state, result.feed.name)
 
         started = time.perf_counter()
         cpu = os.times()

@@ -38,6 +38,20 @@ def test_refetch_updates_edited_entries_instead_of_duplicating(tmp_path: Path) -
     assert entries["p1"].ids == {"nct": ("NCT01234567",)}
 
 
+def test_refetch_counts_only_new_entries_and_leaves_unedited_ones_alone(tmp_path: Path) -> None:
+    later = NOW.replace(day=13)
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.save_entries(FEED, [_entry("p1", "Same", "h1"), _entry("p2", "Edited", "h2")], NOW)
+        batch = [_entry("p1", "Same", "h1"), _entry("p2", "Edited again", "h2b"), _entry("p3", "New", "h3")]
+        assert store.save_entries(FEED, batch, later, {"etag": '"v2"'}) == 1
+        rows = {r["guid"]: r for r in store.db.execute("SELECT guid, changed_at, first_seen FROM entries")}
+        states = store.load_feed_states()
+    assert rows["p1"]["changed_at"] is None  # same content: not marked as changed
+    assert rows["p2"]["changed_at"] == later.isoformat()
+    assert rows["p3"]["first_seen"] == later.isoformat()
+    assert states[FEED.url]["etag"] == '"v2"'  # the state went in with the entries
+
+
 def test_store_from_an_older_schema_is_migrated_keeping_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "s.sqlite3"
     with Store(path) as store:

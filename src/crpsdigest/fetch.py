@@ -44,6 +44,7 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 _HTML_STARTS = (b"<!doctype html", b"<html")
 PROCESS_POOL_MIN_FEEDS = 16
+_DRAIN_LIMIT = 64 * 2**10  # error bodies read to reuse the connection; longer ones close it
 
 
 class ParsedFeedLike(Protocol):
@@ -435,7 +436,7 @@ class _Fetcher:
         self.parse_fn = parse
         self.feeds = feeds
         self.executor: concurrent.futures.Executor | None = None
-        self.executor_made = False
+        self.executor_ready: asyncio.Task[concurrent.futures.Executor | None] | None = None
         self.global_slots = asyncio.Semaphore(options.max_connections)
         self.hosts: dict[str, _Host] = {}
         # One TLS context for every host: building one costs ~30 ms of CPU.
@@ -527,6 +528,14 @@ class _Fetcher:
                     decoder.feed(chunk)
                 response._content = decoder.finish()
             else:
+                # Read a short body (a 304 has none) to its end: httpcore only returns a
+                # connection to the pool once the response is complete, else it closes it and
+                # the next request to this host pays a new connect.
+                drained = 0
+                async for chunk in response.aiter_raw():
+                    drained += len(chunk)
+                    if drained > _DRAIN_LIMIT:
+                        break
                 response._content = b""
         finally:
             await response.aclose()
@@ -640,13 +649,25 @@ class _Fetcher:
 
     # -- parse ---------------------------------------------------------------------------------
 
+    async def _executor(self) -> concurrent.futures.Executor | None:
+        """The parse pool, made on first need (a warm run of 304s never pays for workers).
+
+        Made in a thread: starting the forkserver and its workers blocks for about half a
+        second, which on the loop would stall every transfer in flight.
+        """
+        if self.executor_ready is None:
+            self.executor_ready = asyncio.ensure_future(
+                asyncio.to_thread(_make_executor, self.options, self.parse_fn, self.feeds)
+            )
+        self.executor = await asyncio.shield(self.executor_ready)
+        return self.executor
+
     async def _parse(self, body: bytes, feed: FeedRef, headers: dict[str, str]) -> ParsedFeedLike:
         loop = asyncio.get_running_loop()
         try:
-            if not self.executor_made:  # lazily: a warm run (all 304) never pays for workers
-                self.executor = _make_executor(self.options, self.parse_fn, self.feeds)
-                self.executor_made = True
-            return await loop.run_in_executor(self.executor, self.parse_fn, body, feed, headers)
+            return await loop.run_in_executor(
+                await self._executor(), self.parse_fn, body, feed, headers
+            )
         except Exception as exc:  # the parser must not take the run down
             raise _Failure(f"parser failed: {type(exc).__name__}: {_one_line(str(exc))}") from exc
 
@@ -861,8 +882,13 @@ async def fetch_all(
         return list(await asyncio.gather(*tasks))
     finally:
         await fetcher.aclose()
-        if fetcher.executor is not None:
-            fetcher.executor.shutdown(wait=True, cancel_futures=True)
+        ready = fetcher.executor_ready
+        if ready is not None and not ready.done():
+            await asyncio.wait([ready])  # a pool still starting must not outlive the run
+        if ready is not None and not ready.cancelled() and ready.exception() is None:
+            pool = ready.result()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
 
 def fetch_all_sync(

@@ -80,10 +80,12 @@ def fetch_into_store(
 
     def on_result(result: FetchResult, done: int, total: int) -> None:
         new = 0
+        state = result.state.to_dict()
         if result.parsed is not None:
-            new = store.save_entries(result.feed, result.parsed.entries, now)
+            new = store.save_entries(result.feed, result.parsed.entries, now, state)
             summary.new_entries += new
-        store.save_feed_state(result.feed.url, result.state.to_dict(), result.feed.name)
+        else:
+            store.save_feed_state(result.feed.url, state, result.feed.name)
         if report:
             report(result, new)
         if progress:

@@ -111,6 +111,20 @@ class StoreError(Exception):
     """The store cannot be used (corrupt, locked, from a newer crpsdigest); message is one line."""
 
 
+_CHUNK = 500  # uids per SELECT, well under SQLite's bound-variable limit
+
+
+def _write_feed_state(
+    db: sqlite3.Connection, url: str, state: Mapping[str, Any], name: str
+) -> None:
+    db.execute(
+        "INSERT INTO feeds (url, name, state) VALUES (?, ?, ?) "
+        "ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
+        "name = CASE WHEN excluded.name = '' THEN feeds.name ELSE excluded.name END",
+        (url, name, json.dumps(dict(state), sort_keys=True, default=str)),
+    )
+
+
 def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
@@ -196,56 +210,67 @@ class Store:
 
     def save_feed_state(self, url: str, state: Mapping[str, Any], name: str = "") -> None:
         with self.transaction() as db:
-            db.execute(
-                "INSERT INTO feeds (url, name, state) VALUES (?, ?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET state = excluded.state, "
-                "name = CASE WHEN excluded.name = '' THEN feeds.name ELSE excluded.name END",
-                (url, name, json.dumps(dict(state), sort_keys=True, default=str)),
-            )
+            _write_feed_state(db, url, state, name)
 
     # --- entries --------------------------------------------------------------------------
 
-    def save_entries(self, feed: FeedRef, entries: Iterable[Entry], now: datetime) -> int:
+    def save_entries(
+        self,
+        feed: FeedRef,
+        entries: Iterable[Entry],
+        now: datetime,
+        state: Mapping[str, Any] | None = None,
+    ) -> int:
         """Insert new entries, update edited ones (same feed + guid); return how many are new.
 
         The whole feed is one transaction: a killed run leaves each feed all old or all new.
+        ``state`` (as :meth:`save_feed_state` takes it) is written in that same transaction,
+        so the validators never say "seen" for entries that were not stored (and one commit
+        per feed instead of two).
         """
-        new = 0
+        rows = []
+        for e in entries:
+            rows.append((
+                e.uid, feed.url, e.guid, e.title, e.link, e.canonical_url, e.summary_html, e.text,
+                _iso(e.published), _iso(e.updated), json.dumps(list(e.authors)),
+                json.dumps(list(e.categories)), json.dumps(list(e.pub_types)),
+                json.dumps({k: list(v) for k, v in sorted(e.ids.items())}),
+                e.source_name, e.content_hash, _iso(e.first_seen or now), _iso(now),
+            ))  # fmt: skip
+        uids = list({row[0] for row in rows})
         with self.transaction() as db:
             db.execute(
                 "INSERT INTO feeds (url, name) VALUES (?, ?) "
                 "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
                 (feed.url, feed.name),
             )
-            for e in entries:
-                row = db.execute(
-                    "SELECT content_hash FROM entries WHERE uid = ?", (e.uid,)
-                ).fetchone()
-                values = (
-                    e.title, e.link, e.canonical_url, e.summary_html, e.text,
-                    _iso(e.published), _iso(e.updated), json.dumps(list(e.authors)),
-                    json.dumps(list(e.categories)), json.dumps(list(e.pub_types)),
-                    json.dumps({k: list(v) for k, v in sorted(e.ids.items())}),
-                    e.source_name, e.content_hash,
-                )  # fmt: skip
-                if row is None:
-                    db.execute(
-                        "INSERT INTO entries (title, link, canonical_url, summary_html, text, "
-                        "published, updated, authors, categories, pub_types, ids, source_name, "
-                        "content_hash, uid, feed_url, guid, first_seen) "
-                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (*values, e.uid, feed.url, e.guid, _iso(e.first_seen or now)),
-                    )
-                    new += 1
-                elif row["content_hash"] != e.content_hash:
-                    db.execute(
-                        "UPDATE entries SET title=?, link=?, canonical_url=?, summary_html=?, "
-                        "text=?, published=COALESCE(?, published), updated=?, authors=?, "
-                        "categories=?, pub_types=?, ids=?, source_name=?, content_hash=?, "
-                        "changed_at=? WHERE uid=?",
-                        (*values, _iso(now), e.uid),
-                    )
-        return new
+            # One SELECT per chunk of uids (not one per entry) tells new from known entries.
+            known = 0
+            for i in range(0, len(uids), _CHUNK):
+                chunk = uids[i : i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                known += db.execute(
+                    f"SELECT count(*) FROM entries WHERE uid IN ({marks})", chunk
+                ).fetchone()[0]
+            # Upsert: a new uid is inserted; a known one is updated only when its content
+            # changed (changed_at set, first_seen and a known published date kept).
+            db.executemany(
+                "INSERT INTO entries (uid, feed_url, guid, title, link, canonical_url, "
+                "summary_html, text, published, updated, authors, categories, pub_types, ids, "
+                "source_name, content_hash, first_seen, changed_at) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,NULL) "
+                "ON CONFLICT(uid) DO UPDATE SET title=excluded.title, link=excluded.link, "
+                "canonical_url=excluded.canonical_url, summary_html=excluded.summary_html, "
+                "text=excluded.text, published=COALESCE(excluded.published, entries.published), "
+                "updated=excluded.updated, authors=excluded.authors, "
+                "categories=excluded.categories, pub_types=excluded.pub_types, ids=excluded.ids, "
+                "source_name=excluded.source_name, content_hash=excluded.content_hash, "
+                "changed_at=?18 WHERE entries.content_hash IS NOT excluded.content_hash",
+                rows,
+            )
+            if state is not None:
+                _write_feed_state(db, feed.url, state, feed.name)
+        return len(uids) - known
 
     def load_entries(self, feeds: Mapping[str, FeedRef]) -> list[Entry]:
         """Every stored entry, in a stable order; feeds no longer configured keep their name."""
