@@ -141,3 +141,17 @@ def test_write_health_page(tmp_path: Path) -> None:
     assert path == tmp_path / "health.html"
     assert "B &lt;Blog&gt;" in page and "<Blog>" not in page  # names are escaped
     assert "1 feeds: 1 gone" in page and "Checked 2026-11-24 12:00 UTC" in page
+
+
+def test_feed_health_dates_come_from_the_runs_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pinned clock (CRPSDIGEST_NOW) gives the same health page on any day it is re-run."""
+    from tests.conftest import FIXTURES, run_cli, write_config
+
+    config = write_config(tmp_path, [("Seed", str(FIXTURES / "feeds" / "seed.rss"), "crps")])
+    monkeypatch.setenv("CRPSDIGEST_NOW", "2026-01-05T10:00:00Z")
+    assert run_cli("--config", config, "fetch").exit_code == 0
+    page = (tmp_path / "out" / "health.html").read_text()
+    assert "2026-01-05" in page
+    assert datetime.now(UTC).strftime("%Y-%m-%d") not in page

@@ -155,6 +155,9 @@ class FetchOptions:
     freshness_cap: timedelta = timedelta(days=1)
     parse_workers: int | None = None  # None: one process per core; 0: parse in threads
     trust_env: bool = True  # honour HTTP(S)_PROXY / NO_PROXY from the environment
+    # The run's clock for feed state (attempt/success times, backoff): the CLI passes its own
+    # "now", so a pinned clock (CRPSDIGEST_NOW) gives reproducible health pages.
+    clock: Callable[[], datetime] | None = None
 
 
 @dataclass
@@ -677,7 +680,7 @@ class _Fetcher:
         options = self.options
         state = replace(old) if old is not None else FeedState(url=feed.url)
         state.url = feed.url
-        now = utcnow()
+        now = options.clock() if options.clock else utcnow()
         if state.gone:
             return FetchResult(
                 feed, "gone",

@@ -91,7 +91,7 @@ def fetch_into_store(
         if progress:
             progress(done, total)
 
-    opts = replace(options or FetchOptions(), force=force)
+    opts = replace(options or FetchOptions(), force=force, clock=lambda: now)
     parse = partial(parse_feed, fetched_at=now)
     summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
     return summary
