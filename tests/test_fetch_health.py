@@ -155,3 +155,24 @@ def test_feed_health_dates_come_from_the_runs_clock(
     page = (tmp_path / "out" / "health.html").read_text()
     assert "2026-01-05" in page
     assert datetime.now(UTC).strftime("%Y-%m-%d") not in page
+
+
+def test_fetch_limits_from_feeds_yaml_are_honoured(tmp_path: Path) -> None:
+    """An editor's `fetch:` block changes what the fetcher does: per-host limit and timeout."""
+    import time
+
+    from tests.conftest import run_cli, write_config
+
+    with fault_server() as srv:
+        feeds = [(f"Slow {i}", srv.url(f"/slow?n={i}"), "crps") for i in range(6)]
+        feeds.append(("Drip", srv.url("/drip"), "crps"))
+        config = write_config(
+            tmp_path, feeds, extra="fetch:\n  per_host: 1\n  timeout: 2\n"
+        )
+        started = time.monotonic()
+        result = run_cli("--config", config, "fetch")
+        elapsed = time.monotonic() - started
+        assert result.exit_code == 0, result.output
+        assert srv.log.max_active["/slow"] == 1  # one connection to the host at a time
+    assert "'Drip': took longer than 2 s in total" in result.output
+    assert elapsed < 15  # the 100-second drip was cut at the configured 2 s (plus retries' delays)

@@ -224,14 +224,17 @@ class OverrideSettings(_Strict):
 
 
 class FetchSettings(_Strict):
-    """The `fetch:` block. Defaults suit a few hundred feeds over many hosts."""
+    """The `fetch:` block. Defaults (why: crpsdigest.fetch.FetchOptions) suit a few hundred feeds."""
 
     max_connections: int = Field(
-        default=32, ge=1, le=512, description="Feeds fetched at the same time, in all."
+        default=128, ge=1, le=512, description="Feeds fetched at the same time, in all."
     )
-    per_host: int = Field(default=2, ge=1, le=16, description="Feeds fetched at once from one site.")
+    per_host: int = Field(default=4, ge=1, le=16, description="Feeds fetched at once from one site.")
     timeout: float = Field(
-        default=30.0, gt=0, le=600, description="Seconds to wait for one feed before giving up."
+        default=60.0,
+        gt=0,
+        le=600,
+        description="Seconds one feed may take in all, retries included, before giving up.",
     )
 
 

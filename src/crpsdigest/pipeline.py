@@ -91,7 +91,15 @@ def fetch_into_store(
         if progress:
             progress(done, total)
 
-    opts = replace(options or FetchOptions(), force=force, clock=lambda: now)
+    settings = config.fetch
+    base = options or FetchOptions(
+        max_connections=settings.max_connections,
+        per_host=settings.per_host,
+        total_timeout=settings.timeout,
+        read_timeout=min(FetchOptions.read_timeout, settings.timeout),
+        connect_timeout=min(FetchOptions.connect_timeout, settings.timeout),
+    )
+    opts = replace(base, force=force, clock=lambda: now)
     parse = partial(parse_feed, fetched_at=now)
     summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
     return summary
