@@ -657,9 +657,17 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("block", r"criteres\s+d'(?:inclusion|exclusion)"),
     ("block", r"(?:ein|aus)schlusskriterien"),
     ("block", r"criterios\s+de\s+(?:inclusion|exclusion)"),
+    ("block", r"criteri\s+di\s+(?:inclusione|esclusione)"),
+    # a bare listing label: "Exclusion: prior SCS, ..." (the colon keeps prose out)
+    ("block", r"(?:inclusion|exclusion|exclusions|eligibility|eligible)\s*:"),
     ("head", r"(?:interventions?|arms?|treatment|primary\s+outcomes?|secondary\s+outcomes?|"
              r"outcomes?|design|sponsor|locations?|status|methods?|results?|conclusions?)\s*:"),
     ("head", r"study\s+design\s*:"),
+    ("head", r"(?:objectives?|aims?|purpose|objectifs?|ziele?|objetivos?|obiettiv[oi])\s*:"),
+    # a structured abstract's background section: what it names is context unless the
+    # abstract names no treatment elsewhere
+    ("bg", r"(?:background|introduction|contexte|hintergrund|antecedentes|introduzione|"
+           r"premessa)\s*:"),
     ("xref", r"(?:our|the|recent|earlier|previous|past|other|older)\s+(?:posts?|articles?|"
              r"stories|blogs?|blog\s+posts?|updates?|coverage|newsletters?)\s+(?:on|about|"
              r"regarding|involving|covering)" + _W),
@@ -714,6 +722,14 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:had|have|has|having)\s+(?:already\s+)?exhausted" + _W),
     ("pre", r"before\s+(?:that|this|then)" + _W),
     ("pre", r"spent\s+(?:\w+\s+){0,2}(?:years?|months?|weeks?)\s+on" + _W),
+    # "after seven years of morphine": a span of past treatment, not the subject
+    ("pre", r"after\s+(?:\w+\s+){0,2}(?:years?|months?|weeks?)\s+(?:of|on)" + _W),
+    # background practice in a news quote: "patients currently rely on opioids"
+    ("pre", r"(?:currently|still|often|mostly|usually|largely|typically|now)\s+"
+            r"(?:rely|relies|depend|depends)\s+on" + _W),
+    ("pre", r"pregress[oaie]" + _W),
+    # German usual care: the adjective comes first ("die übliche Physiotherapie")
+    ("pre", r"(?:ubliche|gewohnte|bisherige)[nrs]?" + _W),
     ("pre", r"(?:treatment|medication|drug|medical)\s+history" + _W),
     ("pre", r"in spite\s+of" + _W),
     ("pre", r"(?:refractory|resistant|unresponsive|non-?responsive)\s+to" + _W),
@@ -773,6 +789,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"sin\s+(?:exito|beneficio|efecto|resultado|mejoria)" + _W),
     ("post", r"senza\s+(?:successo|beneficio|effetto|risultat[oi]|miglioramento)" + _W),
     ("post", r"habituel(?:le)?s?" + _W),
+    ("post", r"(?:rien\s+n'a\s+(?:marche|fonctionne|aide)|nada\s+(?:funcionaba|funciono|"
+             r"sirvio|ayudo)|nichts\s+(?:half|wirkte|hat\s+geholfen)|(?:nulla|niente)\s+"
+             r"(?:funzionava|ha\s+funzionato|aiutava))" + _W),
     ("post", r"(?:habitual|habituales|abituale|abituali)" + _W),
     ("pre", r"(?:poursuiv|continu)\w*\s+(?:leur|son|sa|ses)" + _W),
     ("pre", r"(?:deja|bereits|schon|ya|gia)\s+(?:essaye|recu|probiert|erhalten|"
@@ -796,8 +815,12 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
             r"considered|undergoing|trying|getting|given)" + _W),
     ("brk", r",\s+(?:were|was|are|is|received|underwent|took)" + _W),
     ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
-    ("brk", r",\s+(?:she|he|they|we|i|it|which|who|then|so|the\s+patient|patients|participants|"
-            r"now|later|until|when|while|and\s+then|and\s+now|and\s+nothing|my|our|his|her|"
+    # ", then she was offered X" turns to the subject; ", then pregabalin" only extends a list
+    *(("brk", rf",\s+{lead}then\s+(?:she|he|they|we|i|it|my|our|his|her|their|came|"
+              r"started|switched|was|were|got|received|the\s+patient)" + _W)
+      for lead in ("", r"and\s+")),
+    ("brk", r",\s+(?:she|he|they|we|i|it|which|who|so|the\s+patient|patients|participants|"
+            r"now|later|until|when|while|and\s+now|and\s+nothing|my|our|his|her|"
             r"their)" + _W),
 )
 _RESEARCH_CUE = re.compile(r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)")
@@ -811,20 +834,33 @@ class _Cues:
     starts: list[int]
     breaks: list[int]
     heads: list[int]
+    background: list[tuple[int, int]]  # background sections closed by a later heading
 
     @classmethod
     def from_hits(cls, hits: list[tuple[str, int, int]]) -> _Cues:
         cues: list[tuple[int, int, str]] = []
         breaks: list[int] = []
         heads: list[int] = []
+        backgrounds: list[int] = []
         for kind, start, end in sorted(hits, key=lambda h: h[1]):
             if kind == "brk":
                 breaks.append(start)
             elif kind == "head":
                 heads.append(start)
+            elif kind == "bg":
+                backgrounds.append(end)
             else:
                 cues.append((start, end, kind))
-        return cls(cues, [c[0] for c in cues], breaks, heads)
+        background: list[tuple[int, int]] = []
+        for bg_start in backgrounds:
+            i = bisect_left(heads, bg_start)
+            if i < len(heads):
+                background.append((bg_start, heads[i]))
+        return cls(cues, [c[0] for c in cues], breaks, heads, background)
+
+    def in_background(self, pos: int) -> bool:
+        """True inside a structured abstract's background section."""
+        return any(lo <= pos < hi for lo, hi in self.background)
 
     @staticmethod
     def _between(positions: Sequence[int], lo: int, hi: int) -> bool:
@@ -1384,19 +1420,30 @@ class Classifier:
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         phrases: dict[str, list[str]] = {}
+        deferred: list[tuple[int, int, str]] = []
+        kept: list[tuple[int, int, str, float]] = []
         for start, end, slug in deduped:
             if cues.cues and cues.non_subject(doc, start, end):
+                continue
+            if cues.background and cues.in_background(start):
+                deferred.append((start, end, slug))
                 continue
             if fundraising:
                 s0, s1 = doc.sentence(start)
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
                     continue  # a fundraiser's own history, not a treatment under discussion
             if start < title_end:
-                weight = _W_TITLE
+                kept.append((start, end, slug, _W_TITLE))
             elif start < lead_end:
-                weight = _W_LEAD
+                kept.append((start, end, slug, _W_LEAD))
             else:
-                weight = _W_BODY
+                kept.append((start, end, slug, _W_BODY))
+        # Background mentions count only when the rest of the abstract names no treatment.
+        if deferred:
+            elsewhere = {m[2] for m in kept}
+            kept.extend((start, end, slug, _W_BODY) for start, end, slug in deferred
+                        if not elsewhere or slug in elsewhere)
+        for start, end, slug, weight in kept:
             if slug in scores:
                 scores[slug] += weight
                 phrases[slug].append(doc.clean[start:end])
