@@ -121,10 +121,6 @@ def judge(
     ]
 
 
-def _sort_time(entry: Entry) -> datetime:
-    return entry.published or entry.first_seen or datetime(1970, 1, 1, tzinfo=UTC)
-
-
 def build_digest(
     site: SiteInfo,
     week: str,

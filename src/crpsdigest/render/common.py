@@ -166,14 +166,6 @@ def week_url(site_url: str, week: str) -> str:
     return urljoin(site_base(site_url), f"{week}/")
 
 
-def treatment_page_url(site_url: str, slug: str) -> str:
-    return urljoin(site_base(site_url), f"treatments/{slug}.html")
-
-
-def treatment_feed_url(site_url: str, slug: str) -> str:
-    return urljoin(site_base(site_url), f"treatments/{slug}.xml")
-
-
 def tag_uri(site_url: str, year: int, specific: str) -> str:
     """RFC 4151 tag URI, e.g. tag:example.org,2026:digest/2026-W48."""
     return f"tag:{site_host(site_url)},{year}:{specific}"
