@@ -19,6 +19,7 @@ import feedparser
 from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link
 from crpsdigest.identifiers import extract_ids
 from crpsdigest.models import Entry, FeedRef
+from crpsdigest.parse_fast import read_fast
 from crpsdigest.urls import canonical_url
 from crpsdigest.xmlguard import install as _guard_entities
 
@@ -63,11 +64,17 @@ def _body_html(item: Any) -> str:
     return _text(item.get("summary"))
 
 
-def parse_entry(item: Any, feed: FeedRef, fetched_at: datetime | None = None) -> Entry:
-    """One feedparser entry → Entry. Pure; used by parse_feed and by tests."""
+def parse_entry(
+    item: Any, feed: FeedRef, fetched_at: datetime | None = None, base: str | None = None
+) -> Entry:
+    """One feedparser-shaped entry → Entry. Pure; used by parse_feed and by tests.
+
+    ``base``: resolve relative links in the entry's HTML against it (feedparser has done so
+    already; the lxml fast path has not).
+    """
     link = safe_link(_text(item.get("link")))
     body = _body_html(item)
-    summary_html = clean_html(body)
+    summary_html = clean_html(body, base)
     text = html_to_text(summary_html)
     title = clean_title(_text(item.get("title"))) or (text[:80] + "…" if text else "(untitled)")
     guid = _text(item.get("id")).strip() or link
@@ -125,26 +132,38 @@ def parse_feed(
     headers: Mapping[str, str] | None = None,
     fetched_at: datetime | None = None,
 ) -> ParsedFeed:
-    """Parse one feed document. Never raises for bad input: problems go to ``error``."""
-    try:
-        parsed = feedparser.parse(
-            body, response_headers=dict(headers or {}), sanitize_html=False, resolve_relative_uris=True
-        )
-    except Exception as exc:  # feedparser is meant not to raise; be sure
-        return ParsedFeed(error=f"cannot parse the feed ({_one_line(exc)})")
-    result = ParsedFeed(title=clean_title(_text(parsed.feed.get("title"))))
-    ttl = _text(parsed.feed.get("ttl")).strip()
-    result.ttl_minutes = int(ttl) if ttl.isdigit() else None
-    if parsed.get("bozo"):
-        problem = parsed.get("bozo_exception")
-        if type(problem).__name__ not in _BENIGN_BOZO:
-            result.error = f"malformed feed ({_one_line(problem)})"
-    if not parsed.entries and not parsed.get("version") and result.error is None:
-        result.error = "not a feed (no RSS or Atom found)"
-    seen: set[str] = set()
-    for item in parsed.entries:
+    """Parse one feed document. Never raises for bad input: problems go to ``error``.
+
+    Well-formed RSS and Atom go through the lxml fast path; anything it is unsure of, through
+    feedparser (see :mod:`crpsdigest.parse_fast`).
+    """
+    headers = headers or {}
+    fast = read_fast(body, headers)
+    base: str | None = None
+    if fast is not None:
+        result = ParsedFeed(title=clean_title(fast.title))
+        ttl, items = fast.ttl, fast.items
+        base = headers.get("content-location") or None
+    else:
         try:
-            entry = parse_entry(item, feed, fetched_at)
+            parsed = feedparser.parse(
+                body, response_headers=dict(headers), sanitize_html=False, resolve_relative_uris=True
+            )
+        except Exception as exc:  # feedparser is meant not to raise; be sure
+            return ParsedFeed(error=f"cannot parse the feed ({_one_line(exc)})")
+        result = ParsedFeed(title=clean_title(_text(parsed.feed.get("title"))))
+        ttl, items = _text(parsed.feed.get("ttl")).strip(), parsed.entries
+        if parsed.get("bozo"):
+            problem = parsed.get("bozo_exception")
+            if type(problem).__name__ not in _BENIGN_BOZO:
+                result.error = f"malformed feed ({_one_line(problem)})"
+        if not parsed.entries and not parsed.get("version") and result.error is None:
+            result.error = "not a feed (no RSS or Atom found)"
+    result.ttl_minutes = int(ttl) if ttl.isdigit() else None
+    seen: set[str] = set()
+    for item in items:
+        try:
+            entry = parse_entry(item, feed, fetched_at, base)
         except Exception as exc:  # one bad item must not lose the others
             result.error = result.error or f"skipped an entry ({_one_line(exc)})"
             continue

@@ -129,6 +129,10 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(UTC).isoformat()
 
 
+def _json_list(values: tuple[str, ...]) -> str:
+    return json.dumps(list(values)) if values else "[]"  # most are empty: skip the encoder
+
+
 def _dt(value: str | None) -> datetime | None:
     return None if value is None else datetime.fromisoformat(value)
 
@@ -229,13 +233,15 @@ class Store:
         per feed instead of two).
         """
         rows = []
+        at = _iso(now)
         for e in entries:
+            first_seen = at if e.first_seen is None or e.first_seen == now else _iso(e.first_seen)
             rows.append((
                 e.uid, feed.url, e.guid, e.title, e.link, e.canonical_url, e.summary_html, e.text,
-                _iso(e.published), _iso(e.updated), json.dumps(list(e.authors)),
-                json.dumps(list(e.categories)), json.dumps(list(e.pub_types)),
-                json.dumps({k: list(v) for k, v in sorted(e.ids.items())}),
-                e.source_name, e.content_hash, _iso(e.first_seen or now), _iso(now),
+                _iso(e.published), _iso(e.updated), _json_list(e.authors),
+                _json_list(e.categories), _json_list(e.pub_types),
+                json.dumps({k: list(v) for k, v in sorted(e.ids.items())}) if e.ids else "{}",
+                e.source_name, e.content_hash, first_seen, at,
             ))  # fmt: skip
         uids = list({row[0] for row in rows})
         with self.transaction() as db:

@@ -146,6 +146,9 @@ def _unwrap(url: str) -> str | None:
     """The target of a known redirect wrapper, or None when ``url`` is not one."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if not (host.startswith(("google.", "www.google.", "consent.google."))
+            or host.endswith(".cdn.ampproject.org") or host == _GOOGLE_NEWS_HOST):
+        return None  # most links: no wrapper, and no need to read the query
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     if re.fullmatch(r"(?:www\.)?google\.[a-z.]+", host) and parts.path == "/url":
         target = params.get("url") or params.get("q")
@@ -164,6 +167,9 @@ def _unwrap(url: str) -> str | None:
         if match:
             return decode_google_news(match.group(1))
     return None
+
+
+_PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
 
 
 def canonical_url(url: str) -> str:
@@ -195,10 +201,17 @@ def canonical_url(url: str) -> str:
     netloc = _strip_host(host)
     if port is not None and port not in (80, 443):
         netloc = f"{netloc}:{port}"
-    rebuilt = urlunsplit(("https", netloc, parts.path or "/", urlencode(query), ""))
-    normal = urlsplit(canonicalize_url(rebuilt))
-    path = _strip_amp_path(normal.path)
-    return urlunsplit(("https", netloc, path, normal.query, ""))
+    path = parts.path or "/"
+    if query or not _PLAIN_PATH.fullmatch(path) or "/." in path:
+        # escapes, non-ASCII, dot segments or a query: w3lib's canonical spelling (a plain
+        # path without a query is already in it, and most links are that)
+        normal = urlsplit(canonicalize_url(urlunsplit(("https", netloc, path, urlencode(query), ""))))
+        path, query_text = normal.path, normal.query
+    else:
+        query_text = ""
+    if path.endswith("/") or "amp" in path.lower():  # the only paths it changes
+        path = _strip_amp_path(path)
+    return urlunsplit(("https", netloc, path, query_text, ""))
 
 
 def url_host(url: str) -> str:
