@@ -255,25 +255,24 @@ def run_crpsdigest(
 ) -> tuple[float, list[FetchResult], int]:
     """One run of fetch + parse + store, as `crpsdigest fetch` does it; returns wall, results."""
     from crpsdigest.parse import parse_feed
+    from crpsdigest.pipeline import FeedWriter
     from crpsdigest.store import Store
 
     now = datetime.now(UTC)
     new_entries = 0
     with Store(db) as store:
+        writer = FeedWriter(store, now)  # what `crpsdigest fetch` stores with
 
         def on_result(result: FetchResult, done: int, total: int) -> None:
             nonlocal new_entries
-            state = result.state.to_dict()
-            if result.parsed is not None:
-                new_entries += store.save_entries(result.feed, result.parsed.entries, now, state)
-            else:
-                store.save_feed_state(result.feed.url, state, result.feed.name)
+            new_entries += writer.save(result)
 
         started = time.perf_counter()
         cpu = os.times()
         parse = (partial(parse_feed, fetched_at=now) if parser == "crpsdigest"
                  else feedparser_only)
         results = fetch_all_sync(refs, states, options, parse, on_result)
+        writer.flush()
         wall = time.perf_counter() - started
         now_cpu = os.times()
         cpu_main = now_cpu.user + now_cpu.system - cpu.user - cpu.system

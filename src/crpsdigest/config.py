@@ -227,7 +227,7 @@ class FetchSettings(_Strict):
     """The `fetch:` block. Defaults (why: crpsdigest.fetch.FetchOptions) suit a few hundred feeds."""
 
     max_connections: int = Field(
-        default=128, ge=1, le=512, description="Feeds fetched at the same time, in all."
+        default=256, ge=1, le=512, description="Feeds fetched at the same time, in all."
     )
     per_host: int = Field(default=4, ge=1, le=16, description="Feeds fetched at once from one site.")
     timeout: float = Field(

@@ -64,6 +64,36 @@ def load_feed_states(store: Store) -> dict[str, FeedState]:
     }
 
 
+class FeedWriter:
+    """Stores each fetched feed as it arrives, on the event loop (so keep it quick).
+
+    A feed with entries is one transaction: its entries and its state together. Feeds without
+    new content only change their state (validators, health), and those are written in
+    batches, one transaction per ``batch`` feeds; call :meth:`flush` at the end. A run killed
+    before a batch is written only means those feeds are asked again with the validators they
+    had.
+    """
+
+    def __init__(self, store: Store, now: datetime, batch: int = 100) -> None:
+        self.store, self.now, self.batch = store, now, batch
+        self.pending: list[tuple[str, dict[str, Any], str]] = []
+
+    def save(self, result: FetchResult) -> int:
+        """Store one feed's result; returns how many of its entries were new."""
+        state = result.state.to_dict()
+        if result.parsed is not None:
+            return self.store.save_entries(result.feed, result.parsed.entries, self.now, state)
+        self.pending.append((result.feed.url, state, result.feed.name))
+        if len(self.pending) >= self.batch:
+            self.flush()
+        return 0
+
+    def flush(self) -> None:
+        if self.pending:
+            self.store.save_feed_states(self.pending)
+            self.pending.clear()
+
+
 def fetch_into_store(
     config: Config,
     store: Store,
@@ -77,15 +107,11 @@ def fetch_into_store(
     """Fetch every configured feed and store each as it arrives (one transaction per feed)."""
     summary = FetchSummary()
     states = load_feed_states(store)
+    writer = FeedWriter(store, now)
 
     def on_result(result: FetchResult, done: int, total: int) -> None:
-        new = 0
-        state = result.state.to_dict()
-        if result.parsed is not None:
-            new = store.save_entries(result.feed, result.parsed.entries, now, state)
-            summary.new_entries += new
-        else:
-            store.save_feed_state(result.feed.url, state, result.feed.name)
+        new = writer.save(result)
+        summary.new_entries += new
         if report:
             report(result, new)
         if progress:
@@ -101,7 +127,10 @@ def fetch_into_store(
     )
     opts = replace(base, force=force, clock=lambda: now)
     parse = partial(parse_feed, fetched_at=now)
-    summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
+    try:
+        summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
+    finally:
+        writer.flush()
     return summary
 
 

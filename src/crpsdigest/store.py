@@ -213,8 +213,13 @@ class Store:
         return {row["url"]: json.loads(row["state"]) for row in rows}
 
     def save_feed_state(self, url: str, state: Mapping[str, Any], name: str = "") -> None:
+        self.save_feed_states([(url, state, name)])
+
+    def save_feed_states(self, states: Iterable[tuple[str, Mapping[str, Any], str]]) -> None:
+        """Several feeds' states (url, state, name) in one transaction."""
         with self.transaction() as db:
-            _write_feed_state(db, url, state, name)
+            for url, state, name in states:
+                _write_feed_state(db, url, state, name)
 
     # --- entries --------------------------------------------------------------------------
 
