@@ -142,6 +142,9 @@ def safe_link(raw: str) -> str:
     tab-split ``jav&#x09;ascript:`` must not become a clickable link. Browsers drop tabs and
     newlines and trim control characters before reading the scheme, so this does too.
     """
+    if raw.startswith(("https://", "http://")) and "&" not in raw and raw.isprintable() \
+            and raw[-1] > " ":
+        return raw  # the common case: nothing to remove, nothing encoded
     url = re.sub(r"[\t\n\r]", "", raw).strip(_C0_AND_SPACE)
     decoded = re.sub(r"[\t\n\r]", "", unescape(url)).strip(_C0_AND_SPACE)
     for candidate in (url, decoded):  # entities are decoded only to judge, never to rewrite
