@@ -320,3 +320,46 @@ def test_feed_state_survives_a_json_round_trip() -> None:
     )
     again = FeedState.from_dict(json.loads(json.dumps(state.to_dict())) | {"obsolete_key": 1})
     assert again == state
+
+
+def test_feeds_go_through_the_proxy_the_environment_names(
+    server: FaultServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a corporate proxy: HTTP_PROXY is used, and NO_PROXY hosts are reached directly."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    asked: list[str] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            asked.append(self.path)  # a proxy is asked for the absolute URL
+            body = rss("via-proxy", 2)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        for name in ("http_proxy", "https_proxy", "all_proxy", "no_proxy"):
+            monkeypatch.delenv(name, raising=False)
+            monkeypatch.delenv(name.upper(), raising=False)
+        monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        behind = FeedRef(url="http://feeds.example.invalid/crps.xml", name="behind")
+        direct = ref(server, "direct", "/feed/a")
+        results = run([behind, direct])
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert results["behind"].outcome == "new", results["behind"].message
+    assert results["direct"].outcome == "new", results["direct"].message
+    assert asked == ["http://feeds.example.invalid/crps.xml"]
