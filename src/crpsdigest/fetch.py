@@ -23,6 +23,7 @@ import hashlib
 import multiprocessing
 import os
 import random
+import ssl
 import time
 import urllib.request
 import zlib
@@ -445,8 +446,8 @@ class _Fetcher:
         self.executor_ready: asyncio.Task[concurrent.futures.Executor | None] | None = None
         self.global_slots = asyncio.Semaphore(options.max_connections)
         self.hosts: dict[str, _Host] = {}
-        # One TLS context for every host: building one costs ~30 ms of CPU.
-        self.ssl_context = httpx.create_ssl_context(trust_env=options.trust_env)
+        self._ssl_context: ssl.SSLContext | None = None
+        self.no_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CAs: would refuse any TLS
         self.proxies = urllib.request.getproxies() if options.trust_env else {}
         self.headers = {
             "User-Agent": options.user_agent,
@@ -478,12 +479,22 @@ class _Fetcher:
         """
         if scheme not in host.pools:
             limit = self.options.per_host
+            proxy = self._proxy(scheme, name)
+            tls = scheme == "https" or (proxy or "").startswith("https")
             host.pools[scheme] = httpx.AsyncHTTPTransport(
-                verify=self.ssl_context,
+                # a plain-http pool never uses TLS; given no context, httpx would build one
+                verify=self.ssl_context() if tls else self.no_tls,
                 limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-                proxy=self._proxy(scheme, name),
+                proxy=proxy,
             )
         return host.pools[scheme]
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """One TLS context for every host, made on first need: loading the CA bundle costs
+        ~0.1 s of CPU, which a run of plain-http (or local) feeds need not pay."""
+        if self._ssl_context is None:
+            self._ssl_context = httpx.create_ssl_context(trust_env=self.options.trust_env)
+        return self._ssl_context
 
     def _proxy(self, scheme: str, host: str) -> str | None:
         """HTTP(S)_PROXY / ALL_PROXY from the environment unless NO_PROXY exempts the host."""
