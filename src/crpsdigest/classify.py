@@ -458,30 +458,13 @@ class _Scanner:
         doc.hits = hits
 
     @staticmethod
-    def matches(
-        doc: _Doc, category: str, labels: set[str] | None = None
-    ) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the rules of one category that match where their anchor is
-        (only rules whose label is in ``labels``, when given)."""
+    def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the rules of one category that match where their anchor is."""
         out: list[tuple[str, int, int]] = []
         candidates = doc.hits.get(category)
         if not candidates:
             return out
         lower, folded = doc.lower, doc.folded
-        if labels is not None:
-            for start, rules in candidates:
-                for rule in rules:
-                    if rule.label in labels:
-                        m = rule.regex.match(folded if rule.cased else lower, start)
-                        if m is not None:
-                            out.append((rule.label, start, m.end()))
-            return out
-        if len(candidates) == 1 and len(candidates[0][1]) == 1:
-            start, (rule,) = candidates[0]
-            m = rule.regex.match(folded if rule.cased else lower, start)
-            if m is not None:
-                out.append((rule.label, start, m.end()))
-            return out
         # no rule comes twice at one place: build() dropped repeats (see _drop_repeats)
         for start, rules in candidates:
             for rule in rules:
@@ -1120,8 +1103,11 @@ def _kinds(
         found.setdefault("personal-story", {})[story[0][0]] = None
     elif _first_person(doc.spaced) >= 3:
         found.setdefault("personal-story", {})["first-person account"] = None
-    academic = bool(entry.pub_types) or "academic" in cue or bool(
-        _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
+    # _ACADEMIC_TITLE starts with ":" and is case-insensitive (no fast prefix search):
+    # start it at the title's first colon, if there is one
+    colon = doc.folded.find(":", 0, doc.title_end)
+    academic = bool(entry.pub_types) or "academic" in cue or (
+        colon >= 0 and _ACADEMIC_TITLE.search(doc.folded, colon, doc.title_end) is not None
     )
     listing = from_registry or "listing" in cue
     if academic and "case_academic" in cue:
@@ -1179,6 +1165,8 @@ _NOT_FIRST_PERSON = re.compile(
 
 
 def _first_person(spaced: str) -> int:
+    if " i " not in spaced and " my " not in spaced and " me " not in spaced:
+        return 0  # C-level searches: most items have none of these words
     count = len(_FIRST_PERSON.findall(spaced))
     if count >= 3:
         count -= len(_NOT_FIRST_PERSON.findall(spaced))
@@ -1309,11 +1297,21 @@ class Classifier:
         self, doc: _Doc, found: list[tuple[int, int, str]]
     ) -> list[tuple[int, int, str]]:
         """Drop mentions that sit inside a trap of their treatment (see ``exclude:``)."""
-        # only the traps of treatments actually named ("patients" anchors an IVIG trap)
-        slugs = {f[2] for f in found}
+        # Only the traps of treatments actually named ("patients" anchors an IVIG trap), and
+        # only those starting at or before the treatment's last mention: a trap that starts
+        # later cannot hold one. Trap rules are never cased: they match the lower-cased text.
+        last: dict[str, int] = {}
+        for start, _, slug in found:
+            if last.get(slug, -1) < start:
+                last[slug] = start
         spans: dict[str, list[tuple[int, int]]] = {}
-        for slug, start, end in self._scanner.matches(doc, "trap", slugs):
-            spans.setdefault(slug, []).append((start, end))
+        lower = doc.lower
+        for start, rules in doc.hits.get("trap", ()):
+            for rule in rules:
+                if start <= last.get(rule.label, -1):
+                    m = rule.regex.match(lower, start)
+                    if m is not None:
+                        spans.setdefault(rule.label, []).append((start, m.end()))
         kept = []
         for m_start, m_end, slug in found:
             trapped = False
