@@ -521,7 +521,10 @@ class _Doc:
     def lead_end(self) -> int:
         """End of the first sentence after the title: the lead weighs more than the body."""
         if self._lead_end is None:
-            self._lead_end = self.sentence(self.title_end + 1)[1]
+            # sentence(title_end + 1)[1], without finding every separator: most entries
+            # need no other sentence
+            m = _SENTENCE_END.search(self.clean, self.title_end + 1)
+            self._lead_end = m.end() if m is not None else len(self.clean) + 1
         return self._lead_end
 
 
@@ -881,12 +884,17 @@ class _Cues:
         return False
 
 
+# Most entries have no cue phrase: one shared, never modified, empty set of cues.
+_NO_CUES = _Cues([], [], [], [], [])
+
+
 # --------------------------------------------------------------------------- kinds
 
 _KIND_ORDER = (
     "clinical-trial", "recruiting", "rct", "systematic-review", "case-report", "guideline",
     "news", "personal-story", "fundraising-event",
 )
+_KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
 _NUM_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # (label, regex, cased): cased rules are matched on the case-kept text.
 _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
@@ -1117,7 +1125,7 @@ def _kinds(
             found.setdefault("case-report", {})[phrase] = None
     if not academic and not listing and "personal-story" not in found:
         found["news"] = {"news or charity post": None}
-    kinds = [k for k in _KIND_ORDER if k in found]
+    kinds = sorted(found, key=_KIND_RANK.__getitem__)  # every found kind is in _KIND_ORDER
     for kind in kinds:
         evidence[kind] = list(found[kind])
     return kinds
@@ -1127,15 +1135,16 @@ def _cue_kinds(
     doc: _Doc, cue: dict[str, list[tuple[str, int]]], found: dict[str, dict[str, None]]
 ) -> None:
     """Kinds from cue phrases: review, trial and randomised, recruiting, case, guideline..."""
-    review = cue.get("review", ())
-    for phrase, _ in review:
-        found.setdefault("systematic-review", {})[phrase] = None
     # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
     # another sentence (a conference report covering both) still makes the item a trial.
-    review_sentences = {doc.sentence(pos) for _, pos in review}
-    whole_review = ("systematic-review" in found and not review_sentences) or any(
-        pos < doc.lead_end for _, pos in review
-    )
+    review = cue.get("review")
+    review_sentences: set[tuple[int, int]] = set()
+    whole_review = "systematic-review" in found  # from the publication type
+    if review:
+        for phrase, _ in review:
+            found.setdefault("systematic-review", {})[phrase] = None
+        review_sentences = {doc.sentence(pos) for _, pos in review}
+        whole_review = any(pos < doc.lead_end for _, pos in review)
     if not whole_review:
         for label in ("trial", "rct"):
             for phrase, pos in cue.get(label, ()):
@@ -1185,8 +1194,10 @@ class Classifier:
         self.treatments = treatments
         self.names: dict[str, str] = {t.slug: t.name for t in treatments}
         self.groups: dict[str, str] = {t.slug: t.group for t in treatments}
-        self._by_slug = {t.slug: t for t in treatments}
         self._order = {t.slug: i for i, t in enumerate(treatments)}
+        # only the few treatments that have them: most entries need neither lookup
+        self._umbrellas = {t.slug: t.suppressed_by for t in treatments if t.suppressed_by}
+        self._classes = {t.slug: t.classes for t in treatments if t.classes}
         scanner = _Scanner()
 
         # Literal synonyms: one prefix-factored regex tried where a synonym's first word is.
@@ -1413,8 +1424,8 @@ class Classifier:
                     break
             else:
                 deduped.append(m)
-        named = {m[2] for m in deduped}
-        cues = _Cues.from_hits(self._scanner.matches(doc, "cue"))
+        cue_hits = self._scanner.matches(doc, "cue")
+        cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
         fundraising = "fundraising-event" in kinds
         title_end, lead_end = doc.title_end, doc.lead_end
         scores: dict[str, float] = {}
@@ -1451,17 +1462,22 @@ class Classifier:
                 scores[slug] = weight
                 first[slug] = start
                 phrases[slug] = [doc.clean[start:end]]
-        for slug in list(scores):
-            umbrella = self._by_slug[slug].suppressed_by
-            if umbrella and named.intersection(umbrella):
-                del scores[slug]
-        ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+        umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
+        if umbrellas:
+            named = {m[2] for m in deduped}  # subject or not
+            for slug, umbrella in umbrellas:
+                if named.intersection(umbrella):
+                    del scores[slug]
+        if len(scores) > 1:
+            ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+        else:
+            ordered = list(scores)
         result: list[str] = []
         for slug in ordered:
             if slug not in result:
                 result.append(slug)
             evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
-            for cls in self._by_slug[slug].classes:
+            for cls in self._classes.get(slug, ()):
                 if cls not in result:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
