@@ -1325,6 +1325,8 @@ class Classifier:
                     m = rule.regex.match(lower, start)
                     if m is not None:
                         spans.setdefault(rule.label, []).append((start, m.end()))
+        if not spans and self._trap_scan.keys().isdisjoint(last):
+            return found  # the usual case: no trap around any mention
         kept = []
         for m_start, m_end, slug in found:
             trapped = False
