@@ -1111,7 +1111,7 @@ def _kinds(
     story = cue.get("story")
     if story:
         found.setdefault("personal-story", {})[story[0][0]] = None
-    elif _first_person(doc.spaced) >= 3:
+    elif _first_person(doc) >= 3:
         found.setdefault("personal-story", {})["first-person account"] = None
     # _ACADEMIC_TITLE starts with ":" and is case-insensitive (no fast prefix search):
     # start it at the title's first colon, if there is one
@@ -1166,21 +1166,21 @@ def _cue_kinds(
             found.setdefault(kind, {})[phrase] = None
 
 
-# First-person words in the automaton's lower-cased copy ("I", "i", "my", "me"), less the
-# Roman numeral I ("CRPS type I", "phase I") and "i.e.".
-_FIRST_PERSON = re.compile(r" (?:i|my|me)(?= )")
+# First-person words ("I", "i", "my", "me") are counted in the automaton's copy of the text:
+# each is an anchor of its own (" i ", " my ", " me ", category "person"), so the count is
+# the number of those hits, found in the one pass over the text. Less the Roman numeral I
+# ("CRPS type I", "phase I") and "i.e.".
+_FIRST_PERSON_ANCHORS = (" i ", " my ", " me ")
 _NOT_FIRST_PERSON = re.compile(
     r" (?:type|crps|phase|grade|stage|class|part|schedule|level|"
     r"tier|category|group|figure|table|appendix) i(?= )| i e(?= )"
 )
 
 
-def _first_person(spaced: str) -> int:
-    if " i " not in spaced and " my " not in spaced and " me " not in spaced:
-        return 0  # C-level searches: most items have none of these words
-    count = len(_FIRST_PERSON.findall(spaced))
+def _first_person(doc: _Doc) -> int:
+    count = len(doc.hits.get("person", ()))
     if count >= 3:
-        count -= len(_NOT_FIRST_PERSON.findall(spaced))
+        count -= len(_NOT_FIRST_PERSON.findall(doc.spaced))
     return count
 
 
@@ -1269,6 +1269,8 @@ class Classifier:
             scanner.add(_Rule("cue", label, re.compile(regex)))
         for label, regex, cased in _KIND_RULES:
             scanner.add(_Rule("kind", label, re.compile(regex), cased))
+        # counted by their anchors alone (see _first_person): the regex is never tried
+        scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
         scanner.build()
         self._scanner = scanner
 
