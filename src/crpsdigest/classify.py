@@ -24,7 +24,7 @@ import multiprocessing
 import os
 import re
 import sys
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -458,30 +458,13 @@ class _Scanner:
         doc.hits = hits
 
     @staticmethod
-    def matches(
-        doc: _Doc, category: str, labels: set[str] | None = None
-    ) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the rules of one category that match where their anchor is
-        (only rules whose label is in ``labels``, when given)."""
+    def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the rules of one category that match where their anchor is."""
         out: list[tuple[str, int, int]] = []
         candidates = doc.hits.get(category)
         if not candidates:
             return out
         lower, folded = doc.lower, doc.folded
-        if labels is not None:
-            for start, rules in candidates:
-                for rule in rules:
-                    if rule.label in labels:
-                        m = rule.regex.match(folded if rule.cased else lower, start)
-                        if m is not None:
-                            out.append((rule.label, start, m.end()))
-            return out
-        if len(candidates) == 1 and len(candidates[0][1]) == 1:
-            start, (rule,) = candidates[0]
-            m = rule.regex.match(folded if rule.cased else lower, start)
-            if m is not None:
-                out.append((rule.label, start, m.end()))
-            return out
         # no rule comes twice at one place: build() dropped repeats (see _drop_repeats)
         for start, rules in candidates:
             for rule in rules:
@@ -515,33 +498,38 @@ class _Doc:
     spaced: str = ""
     hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = field(default_factory=dict)
     _lead_end: int | None = field(default=None, repr=False)
+    # (starts, ends) of the sentence separators, in text order; see sentence()
+    _seps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
-        """Bounds of the sentence holding ``pos`` (the title is a sentence of its own).
+        """Bounds of the sentence holding ``pos`` (the title is a sentence of its own): from
+        the end of the last separator that ends at or before ``pos`` to the end of the first
+        one that starts at or after it.
 
-        A few C-level ``rfind`` calls before the position and one regex search after it:
-        measured faster, on feed-sized text, than finding every sentence end once and
-        bisecting. The separators never overlap, so the one starting nearest ``pos`` on
-        either side also ends nearest.
+        The separators are found once per entry, on the first call (one C-level regex pass),
+        and each call is then two bisections: an entry asks for several sentences.
         """
-        text = self.clean
-        rfind = text.rfind
-        a = max(rfind(". ", 0, pos), rfind("! ", 0, pos), rfind("? ", 0, pos))
-        b = rfind('." ', 0, pos)
-        c = rfind("\n", 0, pos)
-        start = max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0, c + 1 if c >= 0 else 0)
-        m = _SENTENCE_END.search(text, pos)
-        return start, (m.end() if m is not None else len(text) + 1)
+        if self._seps is None:
+            found = [m.span() for m in _SENTENCE_END.finditer(self.clean)]
+            self._seps = ([s for s, _ in found], [e for _, e in found])
+        starts, ends = self._seps
+        i = bisect_right(ends, pos)
+        j = bisect_left(starts, pos)
+        return (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.clean) + 1)
 
     @property
     def lead_end(self) -> int:
         """End of the first sentence after the title: the lead weighs more than the body."""
         if self._lead_end is None:
-            self._lead_end = self.sentence(self.title_end + 1)[1]
+            # sentence(title_end + 1)[1], without finding every separator: most entries
+            # need no other sentence
+            m = _SENTENCE_END.search(self.clean, self.title_end + 1)
+            self._lead_end = m.end() if m is not None else len(self.clean) + 1
         return self._lead_end
 
 
-# A sentence ends at ". ", "! ", "? ", '." ' or a line break (these never overlap).
+# A sentence ends at ". ", "! ", "? ", '." ' or a line break: these never overlap, so
+# finditer finds every one of them.
 _SENTENCE_END = re.compile(r'\. |! |\? |\." |\n')
 
 
@@ -896,12 +884,17 @@ class _Cues:
         return False
 
 
+# Most entries have no cue phrase: one shared, never modified, empty set of cues.
+_NO_CUES = _Cues([], [], [], [], [])
+
+
 # --------------------------------------------------------------------------- kinds
 
 _KIND_ORDER = (
     "clinical-trial", "recruiting", "rct", "systematic-review", "case-report", "guideline",
     "news", "personal-story", "fundraising-event",
 )
+_KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
 _NUM_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 # (label, regex, cased): cased rules are matched on the case-kept text.
 _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
@@ -1052,9 +1045,12 @@ _ACADEMIC_TITLE = re.compile(
     r"an?\s+(?:survey|audit|"
     r"analysis|observational|cross)|"
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
-    r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))",
-    re.I,
+    r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))"
 )
+# _ACADEMIC_TITLE is matched on the lower-cased title: re.IGNORECASE on the case-kept one
+# gives the same answers, several times slower. The two letters re.IGNORECASE also takes
+# for an ASCII one, dotless i and long s, keep their own lower case: map them first.
+_IGNORECASE_EXTRA = str.maketrans("\u0131\u017f", "is")
 _PUB_TYPE_KINDS = {
     "randomized controlled trial": ("rct", "clinical-trial"),
     "controlled clinical trial": ("clinical-trial",),
@@ -1118,36 +1114,46 @@ def _kinds(
     story = cue.get("story")
     if story:
         found.setdefault("personal-story", {})[story[0][0]] = None
-    elif _first_person(doc.spaced) >= 3:
+    elif _first_person(doc) >= 3:
         found.setdefault("personal-story", {})["first-person account"] = None
-    academic = bool(entry.pub_types) or "academic" in cue or bool(
-        _ACADEMIC_TITLE.search(doc.folded, 0, doc.title_end)
-    )
+    academic = bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
     listing = from_registry or "listing" in cue
     if academic and "case_academic" in cue:
         for phrase, _ in cue["case_academic"]:
             found.setdefault("case-report", {})[phrase] = None
     if not academic and not listing and "personal-story" not in found:
         found["news"] = {"news or charity post": None}
-    kinds = [k for k in _KIND_ORDER if k in found]
+    kinds = sorted(found, key=_KIND_RANK.__getitem__)  # every found kind is in _KIND_ORDER
     for kind in kinds:
         evidence[kind] = list(found[kind])
     return kinds
+
+
+def _academic_title(doc: _Doc) -> bool:
+    """A title that says what kind of paper it is after a colon ("...: a randomised trial")."""
+    colon = doc.lower.find(":", 0, doc.title_end)  # _ACADEMIC_TITLE starts with ":"
+    if colon < 0:
+        return False
+    text = doc.lower
+    if not text.isascii():
+        text = text[: doc.title_end].translate(_IGNORECASE_EXTRA)
+    return _ACADEMIC_TITLE.search(text, colon, doc.title_end) is not None
 
 
 def _cue_kinds(
     doc: _Doc, cue: dict[str, list[tuple[str, int]]], found: dict[str, dict[str, None]]
 ) -> None:
     """Kinds from cue phrases: review, trial and randomised, recruiting, case, guideline..."""
-    review = cue.get("review", ())
-    for phrase, _ in review:
-        found.setdefault("systematic-review", {})[phrase] = None
     # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
     # another sentence (a conference report covering both) still makes the item a trial.
-    review_sentences = {doc.sentence(pos) for _, pos in review}
-    whole_review = ("systematic-review" in found and not review_sentences) or any(
-        pos < doc.lead_end for _, pos in review
-    )
+    review = cue.get("review")
+    review_sentences: set[tuple[int, int]] = set()
+    whole_review = "systematic-review" in found  # from the publication type
+    if review:
+        for phrase, _ in review:
+            found.setdefault("systematic-review", {})[phrase] = None
+        review_sentences = {doc.sentence(pos) for _, pos in review}
+        whole_review = any(pos < doc.lead_end for _, pos in review)
     if not whole_review:
         for label in ("trial", "rct"):
             for phrase, pos in cue.get(label, ()):
@@ -1169,19 +1175,21 @@ def _cue_kinds(
             found.setdefault(kind, {})[phrase] = None
 
 
-# First-person words in the automaton's lower-cased copy ("I", "i", "my", "me"), less the
-# Roman numeral I ("CRPS type I", "phase I") and "i.e.".
-_FIRST_PERSON = re.compile(r" (?:i|my|me)(?= )")
+# First-person words ("I", "i", "my", "me") are counted in the automaton's copy of the text:
+# each is an anchor of its own (" i ", " my ", " me ", category "person"), so the count is
+# the number of those hits, found in the one pass over the text. Less the Roman numeral I
+# ("CRPS type I", "phase I") and "i.e.".
+_FIRST_PERSON_ANCHORS = (" i ", " my ", " me ")
 _NOT_FIRST_PERSON = re.compile(
     r" (?:type|crps|phase|grade|stage|class|part|schedule|level|"
     r"tier|category|group|figure|table|appendix) i(?= )| i e(?= )"
 )
 
 
-def _first_person(spaced: str) -> int:
-    count = len(_FIRST_PERSON.findall(spaced))
+def _first_person(doc: _Doc) -> int:
+    count = len(doc.hits.get("person", ()))
     if count >= 3:
-        count -= len(_NOT_FIRST_PERSON.findall(spaced))
+        count -= len(_NOT_FIRST_PERSON.findall(doc.spaced))
     return count
 
 
@@ -1195,8 +1203,10 @@ class Classifier:
         self.treatments = treatments
         self.names: dict[str, str] = {t.slug: t.name for t in treatments}
         self.groups: dict[str, str] = {t.slug: t.group for t in treatments}
-        self._by_slug = {t.slug: t for t in treatments}
         self._order = {t.slug: i for i, t in enumerate(treatments)}
+        # only the few treatments that have them: most entries need neither lookup
+        self._umbrellas = {t.slug: t.suppressed_by for t in treatments if t.suppressed_by}
+        self._classes = {t.slug: t.classes for t in treatments if t.classes}
         scanner = _Scanner()
 
         # Literal synonyms: one prefix-factored regex tried where a synonym's first word is.
@@ -1268,6 +1278,8 @@ class Classifier:
             scanner.add(_Rule("cue", label, re.compile(regex)))
         for label, regex, cased in _KIND_RULES:
             scanner.add(_Rule("kind", label, re.compile(regex), cased))
+        # counted by their anchors alone (see _first_person): the regex is never tried
+        scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
         scanner.build()
         self._scanner = scanner
 
@@ -1278,7 +1290,13 @@ class Classifier:
         found: list[tuple[int, int, str]] = []
         lower = doc.lower
         term_slugs = self._term_slugs
-        for _, start, end in self._scanner.matches(doc, "term"):
+        # All synonyms share one rule; its regex is tried straight from the hits, where the
+        # automaton found a first word (the hottest loop: no intermediate list)
+        for start, (rule,) in doc.hits.get("term", ()):
+            m = rule.regex.match(lower, start)
+            if m is None:
+                continue
+            end = m.end()
             key = lower[start:end]
             if " " in key or "-" in key or "\n" in key:
                 key = "".join(key.split()).replace("-", "")
@@ -1309,11 +1327,23 @@ class Classifier:
         self, doc: _Doc, found: list[tuple[int, int, str]]
     ) -> list[tuple[int, int, str]]:
         """Drop mentions that sit inside a trap of their treatment (see ``exclude:``)."""
-        # only the traps of treatments actually named ("patients" anchors an IVIG trap)
-        slugs = {f[2] for f in found}
+        # Only the traps of treatments actually named ("patients" anchors an IVIG trap), and
+        # only those starting at or before the treatment's last mention: a trap that starts
+        # later cannot hold one. Trap rules are never cased: they match the lower-cased text.
+        last: dict[str, int] = {}
+        for start, _, slug in found:
+            if last.get(slug, -1) < start:
+                last[slug] = start
         spans: dict[str, list[tuple[int, int]]] = {}
-        for slug, start, end in self._scanner.matches(doc, "trap", slugs):
-            spans.setdefault(slug, []).append((start, end))
+        lower = doc.lower
+        for start, rules in doc.hits.get("trap", ()):
+            for rule in rules:
+                if start <= last.get(rule.label, -1):
+                    m = rule.regex.match(lower, start)
+                    if m is not None:
+                        spans.setdefault(rule.label, []).append((start, m.end()))
+        if not spans and self._trap_scan.keys().isdisjoint(last):
+            return found  # the usual case: no trap around any mention
         kept = []
         for m_start, m_end, slug in found:
             trapped = False
@@ -1413,8 +1443,8 @@ class Classifier:
                     break
             else:
                 deduped.append(m)
-        named = {m[2] for m in deduped}
-        cues = _Cues.from_hits(self._scanner.matches(doc, "cue"))
+        cue_hits = self._scanner.matches(doc, "cue")
+        cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
         fundraising = "fundraising-event" in kinds
         title_end, lead_end = doc.title_end, doc.lead_end
         scores: dict[str, float] = {}
@@ -1451,17 +1481,22 @@ class Classifier:
                 scores[slug] = weight
                 first[slug] = start
                 phrases[slug] = [doc.clean[start:end]]
-        for slug in list(scores):
-            umbrella = self._by_slug[slug].suppressed_by
-            if umbrella and named.intersection(umbrella):
-                del scores[slug]
-        ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+        umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
+        if umbrellas:
+            named = {m[2] for m in deduped}  # subject or not
+            for slug, umbrella in umbrellas:
+                if named.intersection(umbrella):
+                    del scores[slug]
+        if len(scores) > 1:
+            ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+        else:
+            ordered = list(scores)
         result: list[str] = []
         for slug in ordered:
             if slug not in result:
                 result.append(slug)
             evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
-            for cls in self._by_slug[slug].classes:
+            for cls in self._classes.get(slug, ()):
                 if cls not in result:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])

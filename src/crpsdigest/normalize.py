@@ -63,6 +63,8 @@ def _accent(match: re.Match[str]) -> str:
 
 def unescape_entities(text: str) -> str:
     """Decode HTML entities until stable, so ``&amp;amp;`` and ``&amp;#8211;`` come out right."""
+    if "&" not in text:
+        return text  # most text: no entity, no loop
     for _ in range(_MAX_UNESCAPE_ROUNDS):
         if "&" not in text:
             break
@@ -77,6 +79,21 @@ _OTHER_SPACE = str.maketrans("\t\r\f\v", "    ")
 _SPACE_PAIRS = re.compile(" {2,}")
 
 
+def _untidy_breaks(text: str) -> bool:
+    """True when a line break has a blank beside it or another break after it: only then
+    does :func:`_collapse_spaces` change anything around line breaks.
+
+    Feed text has few line breaks (title + one paragraph: one), so looking at each is
+    cheaper than searching the whole text for " \\n", "\\n " and "\\n\\n".
+    """
+    i = text.find("\n")
+    while i >= 0:
+        if text[i - 1 : i] == " " or text[i + 1 : i + 2] in (" ", "\n"):
+            return True
+        i = text.find("\n", i + 1)
+    return False
+
+
 def _collapse_spaces(text: str) -> str:
     """Runs of spaces and tabs -> one space; a line break with the blanks around it -> one
     newline, or a blank line when the run held several.
@@ -86,7 +103,7 @@ def _collapse_spaces(text: str) -> str:
     """
     if "\t" in text or "\r" in text or "\f" in text or "\v" in text:
         text = text.translate(_OTHER_SPACE)
-    if "\n" in text:
+    if "\n" in text and _untidy_breaks(text):
         parts = text.split("\n")
         last = len(parts) - 1
         out = [parts[0].rstrip(" ")]
