@@ -1,6 +1,9 @@
-"""Score the classifier on a labelled JSONL file (default: the latest blind round).
+"""Score the classifier on a labelled JSONL file (default: the whole labelled set).
 
-Usage: python bench/score_labelled.py [path.jsonl ...]
+Usage: python bench/score_labelled.py [--prefix b7-] [path.jsonl ...]
+
+``--prefix`` keeps only items whose id starts with it (one blind round; round 7 as first
+labelled is in git history: ``git show ae3c5a4:tests/fixtures/blind_round7.jsonl``).
 
 Prints relevance P/R, treatment micro P/R/F1, per-slug errors, ordering errors (first
 treatment wrong), kinds exact-set accuracy and per-kind P/R, then every wrong item. Used to
@@ -13,31 +16,15 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from crpsdigest.classify import load_classifier
-from crpsdigest.models import Entry, FeedRef
 
-DEFAULT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "blind_round7.jsonl"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# Entries are built exactly as the quality test builds them.
+from tests.test_classification_quality import _entry  # noqa: E402
 
-
-def _entry(item: dict[str, Any]) -> Entry:
-    """Build the Entry exactly as tests/test_classification_quality.py does."""
-    feed = FeedRef(
-        url=item.get("feed_url", "https://news.example.org/feed"),
-        name="labelled",
-        topic=item.get("feed_topic", "general"),
-    )
-    return Entry(
-        feed=feed,
-        guid=item["id"],
-        title=item["title"],
-        link="https://news.example.org/" + item["id"],
-        canonical_url="https://news.example.org/" + item["id"],
-        text=item["text"],
-        pub_types=tuple(item.get("pub_types", ())),
-        ids={k: tuple(v) for k, v in item.get("ids", {}).items()},
-    )
+DEFAULT = ROOT / "tests" / "fixtures" / "labelled_items.jsonl"
 
 
 def _prf(c: Counter[str]) -> tuple[float, float, float]:
@@ -54,15 +41,17 @@ def _tally(counters: dict[str, Counter[str]], gold: set[str], got: set[str]) -> 
         c["tp" if key in gold and key in got else "fn" if key in gold else "fp"] += 1
 
 
-def score(path: Path) -> None:
-    """Print every figure for one labelled file."""
-    items = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+def score(path: Path, prefix: str = "") -> None:
+    """Print every figure for one labelled file (only ids starting with ``prefix``)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    items = [json.loads(line) for line in lines if line.strip()]
+    items = [item for item in items if item["id"].startswith(prefix)]
     clf = load_classifier()
     slugs: dict[str, Counter[str]] = {}
     kinds: dict[str, Counter[str]] = {}
     rel: Counter[str] = Counter()
     exact = order_bad = order_n = 0
-    lines: list[str] = []
+    wrong: list[str] = []
     for item in items:
         got = clf.classify(_entry(item))
         gold_t, got_t = set(item["treatments"]), set(got.treatments)
@@ -87,11 +76,11 @@ def score(path: Path) -> None:
         if gold_k != got_k:
             problems.append(f"kinds -{sorted(gold_k - got_k)} +{sorted(got_k - gold_k)}")
         if problems:
-            lines.append(f"  {item['id']}: " + "; ".join(problems))
+            wrong.append(f"  {item['id']}: " + "; ".join(problems))
     total: Counter[str] = Counter()
     for c in slugs.values():
         total.update(c)
-    print(f"== {path.name}: {len(items)} items")
+    print(f"== {path.name}{' ' + prefix if prefix else ''}: {len(items)} items")
     p, r, f = _prf(rel)
     print(f"relevance: P={p:.3f} R={r:.3f} F1={f:.3f}")
     p, r, f = _prf(total)
@@ -107,13 +96,16 @@ def score(path: Path) -> None:
         p, r, f = _prf(c)
         print(f"  {kind:20s} P={p:.2f} R={r:.2f} (tp={c['tp']} fp={c['fp']} fn={c['fn']})")
     print("items with any error:")
-    print("\n".join(lines))
+    print("\n".join(wrong))
 
 
 def main() -> None:
-    paths = [Path(a) for a in sys.argv[1:]] or [DEFAULT]
-    for path in paths:
-        score(path)
+    args = sys.argv[1:]
+    prefix = ""
+    if args[:1] == ["--prefix"] and len(args) >= 2:
+        prefix, args = args[1], args[2:]
+    for path in [Path(a) for a in args] or [DEFAULT]:
+        score(path, prefix)
 
 
 if __name__ == "__main__":
