@@ -365,3 +365,88 @@ def test_first_person_story_needs_pronouns_not_roman_numerals() -> None:
         "Patients with CRPS type I (i.e. without nerve lesion) entered a phase I study.",
     ))
     assert "personal-story" not in paper.kinds
+
+
+# --------------------------------------------------------------------------- blind round 7 rules
+
+
+def test_a_trapped_name_keeps_its_role_for_later_bare_mentions() -> None:
+    got = classify(
+        "Sympathetic block for hand CRPS: does the additive matter?",
+        "Thirty patients had a stellate ganglion block with lidocaine and clonidine or with "
+        "lidocaine alone. Relief after lidocaine alone lasted nine days.",
+    )
+    assert got.treatments == ["sympathetic-block"]
+    # a qualified synonym is still the subject
+    got = classify(
+        "Lidocaine infusion after a failed block in CRPS",
+        "A stellate ganglion block with lidocaine gave no relief, so a lidocaine infusion was "
+        "given over five days and pain halved.",
+    )
+    assert "lidocaine" in got.treatments
+
+
+def test_a_bracketed_short_form_does_not_count_twice_for_order() -> None:
+    got = classify(
+        "CRPS treatments in the news this month",
+        "Two items stood out. Vitamin C after wrist fracture was studied again in Norway. "
+        "Intravenous immunoglobulin (IVIG) was reviewed by a Canadian panel.",
+    )
+    assert got.treatments[:2] == ["vitamin-c", "ivig"]
+
+
+def test_a_case_reports_therapeutic_trial_is_not_a_clinical_trial() -> None:
+    got = classify(
+        "Refractory CRPS of the hand treated with DRG stimulation: a case report",
+        "A 52-year-old man with CRPS had a trial of pregabalin without benefit before the "
+        "stimulator was implanted.",
+    )
+    assert "case-report" in got.kinds
+    assert "clinical-trial" not in got.kinds
+
+
+def test_guidance_named_in_an_abstract_background_is_context() -> None:
+    got = classify(
+        "Duloxetine for CRPS pain: a randomised trial",
+        "BACKGROUND: Guidelines offer little on antidepressants in CRPS. METHODS: 60 adults "
+        "were randomised to duloxetine or placebo. RESULTS: Pain fell more with duloxetine.",
+    )
+    assert "guideline" not in got.kinds
+    assert "rct" in got.kinds
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "absent"),
+    [
+        ("Ketamina nella CRPS: studio a Torino",
+         "Venti pazienti con CRPS che non hanno risposto al cortisone hanno ricevuto ketamina.",
+         "corticosteroids"),
+        ("Ketamina para el SDRC",
+         "Tras el fracaso de la gabapentina, doce pacientes con SDRC recibieron ketamina.",
+         "gabapentinoids"),
+        ("Kétamine et SDRC",
+         "Après échec des AINS, quinze patients atteints de SDRC ont reçu de la kétamine.",
+         "nsaids"),
+        ("Ketamin bei CRPS: mein Weg",
+         "Physiotherapie und Pregabalin halfen kaum. Erst die Ketamin-Infusionen bei CRPS "
+         "brachten Ruhe.",
+         "gabapentinoids"),
+    ],
+)
+def test_history_cues_in_other_languages(title: str, text: str, absent: str) -> None:
+    got = classify(title, text)
+    assert got.treatments[:1] == ["ketamine"]
+    assert absent not in got.treatments
+
+
+def test_kind_cues_in_other_languages() -> None:
+    assert "fundraising-event" in classify(
+        "Una cena per la CRPS", "Sabato una cena di raccolta fondi per la ricerca sulla CRPS."
+    ).kinds
+    assert "case-report" in classify(
+        "SDRC tras una cirugía de mano: reporte de un caso",
+        "Presentamos el caso de una mujer de 50 años con SDRC tipo I.",
+    ).kinds
+    assert "guideline" in classify(
+        "CRPS: le raccomandazioni dei fisiatri", "Nuove raccomandazioni sulla CRPS della mano."
+    ).kinds

@@ -703,7 +703,7 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
             r"(?:failed|tried|received|undergone|had|taken)" + _W),
     ("pre", r"fail(?:ed|ure\s+of|ing)\s+(?:to\s+respond\s+to|treatments?\s+with|trials?\s+of)"
             + _W),
-    ("pre", r"previously\s+(?:received|tried|treated|had|used|been|given|on)" + _W),
+    ("pre", r"previously\s+(?:received|tried|treated|had|used|been|given|on|managed)" + _W),
     ("pre", r"previous(?:ly)?\s+(?:treatments?|therapies|use)" + _W),
     ("pre", r"prior(?!\s+to\b)" + _W),
     ("pre", r"history\s+of" + _W),
@@ -722,6 +722,26 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"in spite\s+of" + _W),
     ("pre", r"(?:refractory|resistant|unresponsive|non-?responsive)\s+to" + _W),
     ("pre", r"did\s+not\s+respond\s+to" + _W),
+    # French, Spanish, Italian and German non-response and "after failure of"
+    ("pre", r"n'(?:ont|a|avaient|avait)\s+pas\s+repondu" + _W),
+    ("pre", r"no\s+(?:(?:han|ha|habian|habia)\s+)?respond(?:ido|ieron|io|en|e)" + _W),
+    ("pre", r"non\s+(?:hanno|ha|avevano|aveva)\s+risposto" + _W),
+    ("post", r"nicht\s+(?:angesprochen|geholfen|gewirkt|angeschlagen)" + _W),
+    ("pre", r"(?:antecedents|antecedentes)\s+d(?:e|')"),
+    ("pre", r"(?:vorgeschichte|vorbehandlung)\s+(?:mit|von)" + _W),
+    ("pre", r"apres\s+(?:l'|un\s+|une\s+)?echecs?\s+(?:de|des|du|d')"),
+    ("pre", r"(?:tras|despues\s+de)\s+(?:el\s+)?fracaso\s+(?:de|del)" + _W),
+    ("pre", r"dopo\s+(?:il\s+)?fallimento\s+(?:di|del|della|dei|delle|degli)" + _W),
+    ("pre", r"nach\s+(?:erfolglos\w*|(?:dem\s+)?versagen|(?:dem\s+)?scheitern)" + _W),
+    ("pre", r"(?:wer|die|der|welche)\s+bereits" + _W),
+    # a historical aside: "sympathectomy was once routine", "historically, X"
+    ("post", r"(?:was|were)\s+once\s+(?:routine|common|standard|popular|widely\s+used|"
+             r"the\s+norm|used|offered)" + _W),
+    ("pre", r"historically" + _W),
+    # usual care given to every participant: "all fractures were managed with a cast and"
+    ("pre", r"(?:all|both)\s+(?:fractures|injuries|wrists|limbs|groups|arms)\s+(?:were|are|"
+            r"will\s+be)\s+(?:managed|treated)\s+with" + _W),
+    ("post", r"in\s+(?:both|all)\s+(?:groups|arms)" + _W),
     ("pre", r"(?:not|never)\s+(?:responded|responding|respond)\s+to" + _W),
     ("pre", r"no (?:response|relief)\s+(?:to|from)" + _W),
     ("pre", r"variety\s+of\s+(?:treatments?|therap\w+|medications?)" + _W),
@@ -770,6 +790,14 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"nothing\s+(?:worked|helped)" + _W),
     ("post", r"(?:did|does|has\s+done)\s+nothing" + _W),
     ("post", r"(?:did\s+not|didn't|never)\s+(?:help|work)(?:ed)?" + _W),
+    ("post", r"(?:halfen|half|brachten|brachte|wirkten|wirkte)\s+(?:kaum|nicht|wenig|nichts|"
+             r"keine)" + _W),
+    ("post", r"n'(?:a|ont|avait|avaient)\s+(?:pas|rien)\s+(?:aide|marche|fonctionne|soulage|"
+             r"change|apporte)" + _W),
+    ("post", r"no\s+(?:me\s+|le\s+|les\s+|nos\s+)?(?:ayudo|ayudaron|funciono|funcionaron|"
+             r"sirvio|sirvieron)" + _W),
+    ("post", r"non\s+(?:mi\s+|gli\s+|le\s+|ci\s+)?(?:hanno|ha|avevano|aveva)\s+"
+             r"(?:aiutato|funzionato)" + _W),
     ("post", r"did\s+not\s+help\s+(?:her|him|them|me)" + _W),
     # French, German, Spanish and Italian history and usual-care cues
     ("post", r"sans\s+(?:succes|benefice|effet|resultat|amelioration)" + _W),
@@ -923,7 +951,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"(?:studio\s+pilota|estudio\s+piloto|etude\s+pilote|pilotstudie)" + _W, False),
     ("trial", r"studio\s+clinico", False),
     ("trial", r"ensayo\s+clinico", False),
-    ("trial", r"klinische\s+studie", False),
+    ("trial", r"klinisch\w*\s+(?:studie|prufung)", False),
+    ("trial", r"sperimentazion[ei]\s+(?:clinic[ah]e?|controllat[ae])", False),
+    ("trial", r"(?:estudio|etude)\s+clinique?o?" + _W, False),
     ("rct", r"randomi[sz](?:ed|ation|ing)?" + _W, False),
     ("rct", r"randomly\s+assigned" + _W, False),
     ("rct", r"double[\s\-]*blind(?:ed)?" + _W, False),
@@ -970,6 +1000,12 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
     ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
     ("case", r"fallbericht\w*", False),
+    ("case", r"(?:reporte|informe|presentacion)\s+de\s+(?:un\s+)?caso" + _W, False),
+    ("case", r"(?:presentamos|describimos)\s+(?:el|un)\s+caso" + _W, False),
+    ("case", r"(?:cas\s+clinique|a\s+propos\s+d'un\s+cas)" + _W, False),
+    ("case", r"nous\s+(?:rapportons|presentons|decrivons)\s+(?:le|un)\s+cas" + _W, False),
+    ("case", r"(?:presentiamo|descriviamo)\s+(?:il|un)\s+caso" + _W, False),
+    ("case", r"descrizione\s+di\s+un\s+caso" + _W, False),
     ("case", r"caso\s+clinico" + _W, False),
     ("case_academic", r"year[\s\-]*old\s+(?:man|woman|boy|girl|patient|male|female|child)" + _W,
      False),
@@ -980,6 +1016,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("guideline", r"recommandations" + _W, False),
     ("guideline", r"leitlinie\w*", False),
     ("guideline", r"linee\s+guida" + _W, False),
+    ("guideline", r"(?:raccomandazioni|recomendaciones)" + _W, False),
+    ("guideline", r"guias?\s+de\s+practica\s+clinica" + _W, False),
     ("fundraising", r"rais(?:e|es|ed|ing)\s+(?:money|funds|awareness\s+and\s+money|£|\$|€|\d)",
      False),
     ("fundraising", r"fund-?rais\w*", False),
@@ -993,7 +1031,14 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("fundraising", r"bake\s+sale" + _W, False),
     ("fundraising", r"skydive" + _W, False),
     ("fundraising", r"donate" + _W, False),
+    ("fundraising", r"(?:raccogliere|raccolta\s+(?:di\s+)?|recaudar|recaudacion\s+de|"
+                    r"collecter\s+des|collecte\s+de|recolter\s+des)\s*fond[io]s?" + _W, False),
+    ("fundraising", r"(?:spenden\s+(?:zu\s+)?sammeln|spendenlauf|spendenaktion|benefiz\w*)",
+     False),
     *(("story", rf"my {w}" + _W, False) for w in ("journey", "story", "life with", "crps", "rsd")),
+    ("story", r"(?:mein\s+leben\s+mit|meine\s+geschichte|mi\s+historia|mi\s+vida\s+con|"
+              r"ma\s+vie\s+avec|mon\s+histoire|la\s+mia\s+storia|la\s+mia\s+vita\s+con)"
+              + _W, False),
     ("story", r"shares?\s+(?:her|his|their)\s+story" + _W, False),
     # "John's story": the automaton's copy has the apostrophe as a space, so the anchor
     # " s story" only fires on a lone "s" (a possessive)
@@ -1020,7 +1065,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
                    r"assigned)" + _W, False) for who in ("patients", "participants", "subjects")),
     ("academic", r"(?:rats|mice)\s+(?:were|underwent|received)" + _W, False),
-    ("academic", r"(?:rat|mouse|murine|rodent)\s+models?" + _W, False),
+    ("academic", r"(?:rat|mouse|murine|rodent)\s+(?:[\w\-]+\s+){0,3}models?" + _W, False),
+    ("academic", r"(?:rats|mice)\s+with" + _W, False),
+    ("academic", r"(?:versus|compared\s+with|or)\s+vehicle" + _W, False),
     ("academic", r"wir\s+(?:analysierten|untersuchten|berichten|beschreiben|verglichen|"
                  r"werteten|schlossen)" + _W, False),
     ("academic", r"nous\s+(?:avons|rapportons|decrivons|presentons)" + _W, False),
@@ -1032,6 +1079,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
 )
 _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
+    r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
     r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s))*\s*$"
 )
@@ -1100,6 +1148,9 @@ def _kinds(
         elif label == "guideline":
             if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
+            if _in_background(doc, start):
+                continue  # "BACKGROUND: ... despite guidance against them": context
+
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1
             if line_start and lower[line_start:start].strip():
@@ -1121,6 +1172,13 @@ def _kinds(
     if academic and "case_academic" in cue:
         for phrase, _ in cue["case_academic"]:
             found.setdefault("case-report", {})[phrase] = None
+    if "case-report" in found and "clinical-trial" in found and not (
+        entry.ids or from_registry or "rct" in found or "recruiting" in found
+        or "trial_id" in cue or any(p.startswith("publication type") for p in found["clinical-trial"])
+    ):
+        # a case report's "a trial of spinal cord stimulation" is a therapeutic trial in
+        # one patient, not a clinical trial
+        del found["clinical-trial"]
     if not academic and not listing and "personal-story" not in found:
         found["news"] = {"news or charity post": None}
     kinds = sorted(found, key=_KIND_RANK.__getitem__)  # every found kind is in _KIND_ORDER
@@ -1138,6 +1196,17 @@ def _academic_title(doc: _Doc) -> bool:
     if not text.isascii():
         text = text[: doc.title_end].translate(_IGNORECASE_EXTRA)
     return _ACADEMIC_TITLE.search(text, colon, doc.title_end) is not None
+
+
+def _in_background(doc: _Doc, pos: int) -> bool:
+    """True inside a structured abstract's BACKGROUND section (before the next heading)."""
+    inside = False
+    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=lambda m: m[1]):
+        if start >= pos:
+            break
+        if label in ("bg", "head"):
+            inside = label == "bg"
+    return inside
 
 
 def _cue_kinds(
@@ -1345,6 +1414,7 @@ class Classifier:
         if not spans and self._trap_scan.keys().isdisjoint(last):
             return found  # the usual case: no trap around any mention
         kept = []
+        trapped_slugs: set[str] = set()
         for m_start, m_end, slug in found:
             trapped = False
             for a, b in spans.get(slug, ()):
@@ -1359,9 +1429,18 @@ class Classifier:
                     for rx in scan
                     for x in rx.finditer(doc.lower, lo, hi)
                 )
-            if not trapped:
+            if trapped:
+                trapped_slugs.add(slug)
+            else:
                 kept.append((m_start, m_end, slug))
-        return kept
+        if not trapped_slugs:
+            return kept
+        # Once the text shows a name in its trap role (lidocaine as a block's anaesthetic,
+        # DMSO as a solvent), its other bare one-word mentions are read in the same role;
+        # a qualified synonym ("lidocaine infusion", "DMSO cream") still counts.
+        lower = doc.lower
+        return [m for m in kept
+                if m[2] not in trapped_slugs or not lower[m[0]:m[1]].isalnum()]
 
     @staticmethod
     def _near(doc: _Doc, start: int, end: int, near: re.Pattern[str]) -> bool:
@@ -1473,13 +1552,19 @@ class Classifier:
             elsewhere = {m[2] for m in kept}
             kept.extend((start, end, slug, _W_BODY) for start, end, slug in deferred
                         if not elsewhere or slug in elsewhere)
-        for start, end, slug, weight in kept:
+        last_end: dict[str, int] = {}
+        for start, end, slug, weight in sorted(kept):
             if slug in scores:
-                scores[slug] += weight
+                # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
+                gap = doc.clean[last_end[slug] : start]
+                if len(gap) > 3 or "(" not in gap:
+                    scores[slug] += weight
+                last_end[slug] = end
                 phrases[slug].append(doc.clean[start:end])
             else:
                 scores[slug] = weight
                 first[slug] = start
+                last_end[slug] = end
                 phrases[slug] = [doc.clean[start:end]]
         umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
         if umbrellas:
