@@ -422,9 +422,12 @@ class _Scanner:
         for key, by_category in self._rules.items():
             if not by_category:
                 continue
-            # value: how far the word start is before the match end, and the rules to try
+            # how far the word start is before the match end
             length = len(key) - 1 if key[0] == " " else len(key)
-            automaton.add_word(key, (length, tuple(by_category.items())))
+            eager = tuple((c, r.label, r.regex.match, r.cased)
+                          for c, rules in by_category.items() if c in _EAGER for r in rules)
+            lazy = tuple((c, rules) for c, rules in by_category.items() if c not in _EAGER)
+            automaton.add_word(key, (length, eager or None, lazy or None))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -446,32 +449,67 @@ class _Scanner:
                             del by_category[category]
 
     def scan(self, doc: _Doc) -> None:
-        """Sort the anchors found in the text into ``doc.hits`` by category."""
+        """Match the eager categories' rules where their anchors are, into ``doc.found``;
+        sort the other anchors into ``doc.hits`` by category, for :meth:`matches` to try
+        only if that stage runs.
+
+        The per-hit Python here is the classifier's hottest loop: relevance and kinds are
+        needed for every entry, so their rules are tried at once instead of being stored
+        and walked a second time; keys whose rules are all eager (or all lazy) skip the
+        other half.
+        """
         hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = {}
-        for end, (length, by_category) in self._automaton.iter(doc.spaced):
+        found: dict[str, list[tuple[str, int, int]]] = {}
+        lower, folded = doc.lower, doc.folded
+        for end, (length, eager, lazy) in self._automaton.iter(doc.spaced):
             start = end - length
-            for category, rules in by_category:
-                if category in hits:
-                    hits[category].append((start, rules))
-                else:
-                    hits[category] = [(start, rules)]
+            if eager is not None:
+                for category, label, match, cased in eager:
+                    m = match(folded if cased else lower, start)
+                    if m is not None:
+                        if category in found:
+                            found[category].append((label, start, m.end()))
+                        else:
+                            found[category] = [(label, start, m.end())]
+            if lazy is not None:
+                for category, rules in lazy:
+                    if category in hits:
+                        hits[category].append((start, rules))
+                    else:
+                        hits[category] = [(start, rules)]
         doc.hits = hits
+        doc.found = found
 
     @staticmethod
     def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the rules of one category that match where their anchor is."""
-        out: list[tuple[str, int, int]] = []
+        """(label, start, end) of the rules of one category that match where their anchor is.
+
+        The list is the doc's own: read it, do not change it. Eager categories were matched
+        by :meth:`scan`; a lazy one is matched on the first call and kept for the next.
+        """
+        done = doc.found.get(category)
+        if done is not None:
+            return done
         candidates = doc.hits.get(category)
         if not candidates:
-            return out
+            return _NO_MATCHES
         lower, folded = doc.lower, doc.folded
+        out: list[tuple[str, int, int]] = []
         # no rule comes twice at one place: build() dropped repeats (see _drop_repeats)
         for start, rules in candidates:
             for rule in rules:
                 m = rule.regex.match(folded if rule.cased else lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
+        doc.found[category] = out
         return out
+
+
+# What matches() returns for a category without hits: shared, never modified.
+_NO_MATCHES: list[tuple[str, int, int]] = []
+
+# Categories every entry needs (relevance, kinds): tried during the scan itself.
+_EAGER = frozenset({"crps", "kind"})
 
 
 # ASCII punctuation that separates words becomes a space in the automaton's copy of the text;
@@ -497,6 +535,8 @@ class _Doc:
     title_end: int
     spaced: str = ""
     hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = field(default_factory=dict)
+    # category -> (label, start, end) of the rules that matched; see _Scanner.matches
+    found: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     _lead_end: int | None = field(default=None, repr=False)
     # (starts, ends) of the sentence separators, in text order; see sentence()
     _seps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
@@ -1371,7 +1411,7 @@ class Classifier:
                 key = "".join(key.split()).replace("-", "")
             for slug in term_slugs.get(key, ()):
                 found.append((start, end, slug))
-        pattern_hits = self._scanner.matches(doc, "pattern")
+        pattern_hits = list(self._scanner.matches(doc, "pattern"))
         for label, rx, gates in self._gated:
             for gate in gates or ("",):
                 if gate in lower:
