@@ -546,12 +546,11 @@ class _Doc:
         the end of the last separator that ends at or before ``pos`` to the end of the first
         one that starts at or after it.
 
-        The separators are found once per entry, on the first call (one C-level regex pass),
-        and each call is then two bisections: an entry asks for several sentences.
+        The separators are found once per entry, on the first call, and each call is then
+        two bisections: an entry asks for several sentences.
         """
         if self._seps is None:
-            found = [m.span() for m in _SENTENCE_END.finditer(self.clean)]
-            self._seps = ([s for s, _ in found], [e for _, e in found])
+            self._seps = _sentence_separators(self.clean)
         starts, ends = self._seps
         i = bisect_right(ends, pos)
         j = bisect_left(starts, pos)
@@ -562,15 +561,35 @@ class _Doc:
         """End of the first sentence after the title: the lead weighs more than the body."""
         if self._lead_end is None:
             # sentence(title_end + 1)[1], without finding every separator: most entries
-            # need no other sentence
-            m = _SENTENCE_END.search(self.clean, self.title_end + 1)
-            self._lead_end = m.end() if m is not None else len(self.clean) + 1
+            # need no other sentence. The first separator is the nearest one of each kind.
+            clean, pos = self.clean, self.title_end + 1
+            end = len(clean) + 1
+            for sep in _SENTENCE_SEPARATORS:
+                at = clean.find(sep, pos, end)  # only nearer than the best so far
+                if at >= 0:
+                    end = at + len(sep)
+            self._lead_end = end
         return self._lead_end
 
 
-# A sentence ends at ". ", "! ", "? ", '." ' or a line break: these never overlap, so
-# finditer finds every one of them.
-_SENTENCE_END = re.compile(r'\. |! |\? |\." |\n')
+# A sentence ends at ". ", "! ", "? ", '." ' or a line break. No separator's end can begin
+# another (each ends with a space or is a line break, none starts with a space), so they
+# never overlap and every occurrence of each one is a separator. str.find skips ahead in C;
+# one regex alternation (no common literal prefix) tests every character, ~10x slower.
+_SENTENCE_SEPARATORS = (". ", "! ", "? ", '." ', "\n")
+
+
+def _sentence_separators(text: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of every sentence separator in ``text``, in text order."""
+    found: list[tuple[int, int]] = []
+    for sep in _SENTENCE_SEPARATORS:
+        at = text.find(sep)
+        while at >= 0:
+            found.append((at, at + len(sep)))
+            at = text.find(sep, at + 1)
+    found.sort()
+    return [s for s, _ in found], [e for _, e in found]
+
 
 
 def _lower_regex(pattern: str) -> str:
