@@ -405,10 +405,12 @@ class _Scanner:
         self._rules: dict[str, dict[str, list[_Rule]]] = {}
         self._automaton: Any = None
 
-    def add(self, rule: _Rule, anchors: Iterable[str] | None = None) -> None:
+    def add(
+        self, rule: _Rule, anchors: Iterable[str] | None = None, word_start: bool = True
+    ) -> None:
         for anchor in anchors if anchors is not None else _anchors(rule.regex.pattern):
             key = _spaced(anchor.lower())
-            if key[0].isalnum() and key.isascii():
+            if word_start and key[0].isalnum() and key.isascii():
                 key = " " + key  # only at a word start
             rules = self._rules.setdefault(key, {}).setdefault(rule.category, [])
             if rule not in rules:
@@ -1381,6 +1383,9 @@ class Classifier:
                     scanner.add(_Rule("pattern", label, rx), starts)
                 else:
                     self._gated.append((label, rx, gates))
+                    # the gate words anywhere, not only at a word start: ``gate in text``
+                    scanner.add(_Rule("gate", label, rx), gates, word_start=False)
+        self._ungated = any(not gates for _, _, gates in self._gated)
 
         # Exclusions (traps): a part with a literal start is tried where the automaton finds
         # that start; the few without one are scanned near the mention.
@@ -1430,12 +1435,10 @@ class Classifier:
                 key = "".join(key.split()).replace("-", "")
             for slug in term_slugs.get(key, ()):
                 found.append((start, end, slug))
-        pattern_hits = list(self._scanner.matches(doc, "pattern"))
-        for label, rx, gates in self._gated:
-            for gate in gates or ("",):
-                if gate in lower:
-                    pattern_hits.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
-                    break
+        pattern_hits = self._scanner.matches(doc, "pattern")
+        gate_hits = doc.hits.get("gate")
+        if gate_hits or self._ungated:
+            pattern_hits = [*pattern_hits, *self._scanned_patterns(doc, gate_hits)]
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
@@ -1450,6 +1453,25 @@ class Classifier:
         if not found or self._trap_slugs.isdisjoint([f[2] for f in found]):
             return found
         return self._without_traps(doc, found)
+
+    def _scanned_patterns(
+        self, doc: _Doc, gate_hits: list[tuple[int, tuple[_Rule, ...]]] | None
+    ) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the patterns scanned over the whole text: those without a
+        literal start, and gated ones whose gate word is in the text.
+
+        The automaton finds gate words with the anchors (most texts have none, and then no
+        gated pattern costs anything); a hit is confirmed with ``in`` on the lower-cased
+        text, because the automaton reads punctuation as spaces.
+        """
+        lower = doc.lower
+        opened = {rule.label for _, rules in gate_hits for rule in rules} if gate_hits else ()
+        out: list[tuple[str, int, int]] = []
+        for label, rx, gates in self._gated:  # in configuration order
+            if gates and (label not in opened or not any(g in lower for g in gates)):
+                continue
+            out.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
+        return out
 
     def _without_traps(
         self, doc: _Doc, found: list[tuple[int, int, str]]
