@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 import yaml
@@ -507,6 +508,10 @@ class _Scanner:
         return out
 
 
+# Sort keys for (label, start, end) matches and (start, end, slug) mentions.
+_START = itemgetter(1)
+_FIRST, _END = itemgetter(0), itemgetter(1)
+
 # What matches() returns for a category without hits: shared, never modified.
 _NO_MATCHES: list[tuple[str, int, int]] = []
 
@@ -919,7 +924,7 @@ class _Cues:
         breaks: list[int] = []
         heads: list[int] = []
         backgrounds: list[int] = []
-        for kind, start, end in sorted(hits, key=lambda h: h[1]):
+        for kind, start, end in sorted(hits, key=_START):
             if kind == "brk":
                 breaks.append(start)
             elif kind == "head":
@@ -1262,7 +1267,7 @@ def _academic_title(doc: _Doc) -> bool:
 def _in_background(doc: _Doc, pos: int) -> bool:
     """True inside a structured abstract's BACKGROUND section (before the next heading)."""
     inside = False
-    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=lambda m: m[1]):
+    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=_START):
         if start >= pos:
             break
         if label in ("bg", "head"):
@@ -1354,6 +1359,7 @@ class Classifier:
                 latin.append(units)
                 anchors.update(_term_anchors(units))
         term_rx = re.compile("(?:" + _trie_regex(latin) + r")(?![^\W_])")
+        self._term_spellings = _term_spellings(latin, self._term_slugs)
         scanner.add(_Rule("term", "term", term_rx), anchors)
 
         # Case-sensitive abbreviations.
@@ -1422,7 +1428,7 @@ class Classifier:
         """(start, end, slug) of every treatment name in the text, traps removed."""
         found: list[tuple[int, int, str]] = []
         lower = doc.lower
-        term_slugs = self._term_slugs
+        term_slugs, spellings = self._term_slugs, self._term_spellings
         # All synonyms share one rule; its regex is tried straight from the hits, where the
         # automaton found a first word (the hottest loop: no intermediate list)
         for start, (rule,) in doc.hits.get("term", ()):
@@ -1431,9 +1437,10 @@ class Classifier:
                 continue
             end = m.end()
             key = lower[start:end]
-            if " " in key or "-" in key or "\n" in key:
-                key = "".join(key.split()).replace("-", "")
-            for slug in term_slugs.get(key, ()):
+            slugs: Sequence[str] | None = spellings.get(key)  # the usual spellings, as written
+            if slugs is None:
+                slugs = term_slugs.get(_term_key(key), ())
+            for slug in slugs:
                 found.append((start, end, slug))
         pattern_hits = self._scanner.matches(doc, "pattern")
         gate_hits = doc.hits.get("gate")
@@ -1593,7 +1600,9 @@ class Classifier:
         mentions = self._mentions(doc)
         if not mentions:
             return []
-        mentions.sort(key=lambda m: (m[0], -m[1]))
+        # by start, the longer first at one start: two stable C-level sorts, no Python key
+        mentions.sort(key=_END, reverse=True)  # reverse=True keeps equal items in order
+        mentions.sort(key=_FIRST)
         # Where literal and pattern matches overlap for one slug, keep the longer.
         deduped: list[tuple[int, int, str]] = []
         for m in mentions:
@@ -1716,6 +1725,33 @@ def _term_anchors(units: list[str]) -> list[str]:
     if len(words) == 1:
         return [words[0]]
     return [words[0] + " " + words[1], words[0] + words[1]]
+
+
+def _term_key(matched: str) -> str:
+    """The :func:`match_key` of text the synonym regex matched (already folded and lower-cased:
+    only spaces, line breaks and hyphens to drop)."""
+    if " " in matched or "-" in matched or "\n" in matched:
+        return "".join(matched.split()).replace("-", "")
+    return matched
+
+
+def _term_spellings(
+    synonyms: Iterable[list[str]], term_slugs: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Synonyms as usually written (separators as spaces, hyphens or nothing) -> their slugs.
+
+    Text the synonym regex matched is looked up here as it stands, which spares
+    :func:`_term_key` for nearly every match; other spellings fall back to it. Each value
+    is exactly ``term_slugs[_term_key(spelling)]``.
+    """
+    out: dict[str, list[str]] = {}
+    for units in synonyms:
+        for sep in (" ", "-", ""):
+            spelling = "".join(sep if u == _SEP else u for u in units)
+            slugs = term_slugs.get(_term_key(spelling))
+            if slugs:
+                out[spelling] = slugs
+    return out
 
 
 def _unique(items: Iterable[str]) -> list[str]:
