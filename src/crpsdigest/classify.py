@@ -47,6 +47,11 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NEAR_WINDOW = 80
 _SEP = "\x00"  # separator unit inside a synonym: matches "", " " or "-" in text
 
+# Sort keys: _START for (label, start, end) matches; _FIRST and _END for (start, end, ...)
+# mentions and separators.
+_START = itemgetter(1)
+_FIRST, _END = itemgetter(0), itemgetter(1)
+
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
 
@@ -508,10 +513,6 @@ class _Scanner:
         return out
 
 
-# Sort keys for (label, start, end) matches and (start, end, slug) mentions.
-_START = itemgetter(1)
-_FIRST, _END = itemgetter(0), itemgetter(1)
-
 # What matches() returns for a category without hits: shared, never modified.
 _NO_MATCHES: list[tuple[str, int, int]] = []
 
@@ -545,8 +546,8 @@ class _Doc:
     # category -> (label, start, end) of the rules that matched; see _Scanner.matches
     found: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
     _lead_end: int | None = field(default=None, repr=False)
-    # (starts, ends) of the sentence separators, in text order; see sentence()
-    _seps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
+    # (start, end) of the sentence separators, in text order; see sentence()
+    _seps: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding ``pos`` (the title is a sentence of its own): from
@@ -556,12 +557,13 @@ class _Doc:
         The separators are found once per entry, on the first call, and each call is then
         two bisections: an entry asks for several sentences.
         """
-        if self._seps is None:
-            self._seps = _sentence_separators(self.clean)
-        starts, ends = self._seps
-        i = bisect_right(ends, pos)
-        j = bisect_left(starts, pos)
-        return (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.clean) + 1)
+        seps = self._seps
+        if seps is None:
+            seps = self._seps = _sentence_separators(self.clean)
+        # separators never overlap: sorted by start, they are sorted by end too
+        i = bisect_right(seps, pos, key=_END)
+        j = bisect_left(seps, pos, key=_FIRST)
+        return (seps[i - 1][1] if i else 0), (seps[j][1] if j < len(seps) else len(self.clean) + 1)
 
     @property
     def lead_end(self) -> int:
@@ -569,34 +571,58 @@ class _Doc:
         if self._lead_end is None:
             # sentence(title_end + 1)[1], without finding every separator: most entries
             # need no other sentence. The first separator is the nearest one of each kind.
-            clean, pos = self.clean, self.title_end + 1
+            clean = self.clean
             end = len(clean) + 1
-            for sep in _SENTENCE_SEPARATORS:
-                at = clean.find(sep, pos, end)  # only nearer than the best so far
-                if at >= 0:
-                    end = at + len(sep)
+            for ch in ".!?\n":
+                at = clean.find(ch, self.title_end + 1, end)  # only nearer than the best so far
+                while at >= 0:
+                    sep_end = _separator_end(clean, at)
+                    if sep_end:
+                        end = sep_end
+                        break
+                    at = clean.find(ch, at + 1, end)
             self._lead_end = end
         return self._lead_end
 
 
 # A sentence ends at ". ", "! ", "? ", '." ' or a line break. No separator's end can begin
 # another (each ends with a space or is a line break, none starts with a space), so they
-# never overlap and every occurrence of each one is a separator. str.find skips ahead in C;
-# one regex alternation (no common literal prefix) tests every character, ~10x slower.
-_SENTENCE_SEPARATORS = (". ", "! ", "? ", '." ', "\n")
+# never overlap. They are found from their first character with str.find, which skips
+# ahead with memchr: a regex alternation (no common literal prefix) tests every character
+# in Python's re, and str.find of a two-character string has no memchr fast path; both
+# cost several times more on feed text.
 
 
-def _sentence_separators(text: str) -> tuple[list[int], list[int]]:
-    """(starts, ends) of every sentence separator in ``text``, in text order."""
+def _separator_end(text: str, at: int) -> int:
+    """End of the sentence separator starting at ``at`` (a ``.``, ``!``, ``?`` or line
+    break), or 0 when the character there starts none ("4.5 mg", "e.g.")."""
+    ch = text[at]
+    if ch == "\n":
+        return at + 1
+    after = text[at + 1 : at + 2]
+    if after == " ":
+        return at + 2
+    if after == '"' and ch == "." and text[at + 2 : at + 3] == " ":
+        return at + 3
+    return 0
+
+
+def _sentence_separators(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence separator in ``text``, in text order."""
     found: list[tuple[int, int]] = []
-    for sep in _SENTENCE_SEPARATORS:
-        at = text.find(sep)
+    at = text.find("\n")
+    while at >= 0:
+        found.append((at, at + 1))
+        at = text.find("\n", at + 1)
+    for ch in ".!?":
+        at = text.find(ch)
         while at >= 0:
-            found.append((at, at + len(sep)))
-            at = text.find(sep, at + 1)
+            end = _separator_end(text, at)
+            if end:
+                found.append((at, end))
+            at = text.find(ch, at + 1)
     found.sort()
-    return [s for s, _ in found], [e for _, e in found]
-
+    return found
 
 
 def _lower_regex(pattern: str) -> str:
