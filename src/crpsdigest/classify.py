@@ -27,6 +27,7 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from operator import itemgetter
@@ -397,6 +398,10 @@ class _Rule:
     cased: bool = False  # match on the case-kept text instead of the lower-cased one
 
 
+_Hits = dict[str, list[tuple[int, tuple[_Rule, ...]]]]
+_Found = dict[str, list[tuple[str, int, int]]]
+
+
 class _Scanner:
     """Aho-Corasick over the rules' literal anchors, then each rule's regex at the hit.
 
@@ -456,20 +461,20 @@ class _Scanner:
                         if not by_category[category]:
                             del by_category[category]
 
-    def scan(self, doc: _Doc) -> None:
-        """Match the eager categories' rules where their anchors are, into ``doc.found``;
-        sort the other anchors into ``doc.hits`` by category, for :meth:`matches` to try
-        only if that stage runs.
+    def scan(self, spaced: str, lower: str, folded: str) -> tuple[_Hits, _Found]:
+        """Match the eager categories' rules where their anchors are (``found``); sort the
+        other anchors into ``hits`` by category, for :meth:`matches` to try only if that
+        stage runs. Offsets are into ``lower`` and ``folded``; ``spaced`` is " " + the
+        lower-cased text with punctuation as spaces (see :func:`_spaced`).
 
         The per-hit Python here is the classifier's hottest loop: relevance and kinds are
         needed for every entry, so their rules are tried at once instead of being stored
         and walked a second time; keys whose rules are all eager (or all lazy) skip the
         other half.
         """
-        hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = {}
-        found: dict[str, list[tuple[str, int, int]]] = {}
-        lower, folded = doc.lower, doc.folded
-        for end, (length, eager, lazy) in self._automaton.iter(doc.spaced):
+        hits: _Hits = {}
+        found: _Found = {}
+        for end, (length, eager, lazy) in self._automaton.iter(spaced):
             start = end - length
             if eager is not None:
                 for category, label, match, cased in eager:
@@ -485,8 +490,7 @@ class _Scanner:
                         hits[category].append((start, rules))
                     else:
                         hits[category] = [(start, rules)]
-        doc.hits = hits
-        doc.found = found
+        return hits, found
 
     @staticmethod
     def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
@@ -541,10 +545,9 @@ class _Doc:
     folded: str  # accents folded, case kept
     lower: str  # folded and lower-cased
     title_end: int
-    spaced: str = ""
-    hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = field(default_factory=dict)
-    # category -> (label, start, end) of the rules that matched; see _Scanner.matches
-    found: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)
+    spaced: str  # the automaton's copy: see _Scanner.scan
+    hits: _Hits  # category -> anchors found, for the lazy categories
+    found: _Found  # category -> (label, start, end) of the rules that matched
     _lead_end: int | None = field(default=None, repr=False)
     # (start, end) of the sentence separators, in text order; see sentence()
     _seps: list[tuple[int, int]] | None = field(default=None, repr=False)
@@ -1224,9 +1227,7 @@ def _kinds(
         for key in ("nct", "isrctn", "eudract"):
             for value in entry.ids.get(key, ()):
                 found.setdefault("clinical-trial", {})[value] = None
-    from_registry = "clinicaltrials.gov" in entry.feed.url.lower() or (
-        "clinicaltrials.gov" in entry.link.lower()
-    )
+    from_registry = _registry_feed(entry.feed.url) or "clinicaltrials.gov" in entry.link.lower()
     if from_registry:
         found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
 
@@ -1277,6 +1278,12 @@ def _kinds(
     for kind in kinds:
         evidence[kind] = list(found[kind])
     return kinds
+
+
+@lru_cache(maxsize=256)
+def _registry_feed(url: str) -> bool:
+    """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
+    return "clinicaltrials.gov" in url.lower()
 
 
 def _academic_title(doc: _Doc) -> bool:
@@ -1570,15 +1577,16 @@ class Classifier:
         clean = normalize_text(f"{raw_title}\n{entry.text or ''}")
         title_end = clean.find("\n")
         folded = fold_accents(clean)
-        doc = _Doc(clean, folded, _lower_same_length(folded), title_end)
-        doc.spaced = " " + _spaced(doc.lower)  # the automaton's copy, one leading space
-        self._scanner.scan(doc)
+        lower = _lower_same_length(folded)
+        spaced = " " + _spaced(lower)  # the automaton's copy, one leading space
+        doc = _Doc(clean, folded, lower, title_end, spaced,
+                   *self._scanner.scan(spaced, lower, folded))
 
         evidence: dict[str, list[str]] = {}
         crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
         relevant = bool(crps_spans)
         if relevant:
-            evidence["crps"] = _unique(doc.clean[a:b] for a, b in crps_spans)
+            evidence["crps"] = _unique([clean[a:b] for a, b in crps_spans])
         kinds = _kinds(entry, doc, self._scanner.matches(doc, "kind"), evidence)
 
         treatments: list[str] = []
