@@ -1408,6 +1408,7 @@ class Classifier:
         # Raw regular expressions: tried where their literal start is, or scanned when gated.
         self._pattern_info: dict[str, tuple[str, re.Pattern[str] | None]] = {}
         self._gated: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
+        self._gated_needs: dict[str, tuple[str, ...]] = {}
         for t in treatments:
             for regex, near, gates in t.patterns:
                 label = f"p{len(self._pattern_info)}"
@@ -1422,6 +1423,7 @@ class Classifier:
                     scanner.add(_Rule("pattern", label, rx), starts)
                 else:
                     self._gated.append((label, rx, gates))
+                    self._gated_needs[label] = _required_literals(rx)
                     # the gate words anywhere, not only at a word start: ``gate in text``
                     scanner.add(_Rule("gate", label, rx), gates, word_start=False)
         self._ungated = any(not gates for _, _, gates in self._gated)
@@ -1429,7 +1431,7 @@ class Classifier:
         # Exclusions (traps): a part with a literal start is tried where the automaton finds
         # that start; the few without one are scanned near the mention.
         self._trap_slugs = {t.slug for t in treatments if t.exclude}
-        self._trap_scan: dict[str, list[re.Pattern[str]]] = {}
+        self._trap_scan: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
         for t in treatments:
             for x in t.exclude:
                 for part in _literal_led(_lower_regex(x)):
@@ -1438,7 +1440,9 @@ class Classifier:
                     if literal and literal[0].isalnum():
                         scanner.add(_Rule("trap", t.slug, rx), [literal])
                     else:
-                        self._trap_scan.setdefault(t.slug, []).append(rx)
+                        self._trap_scan.setdefault(t.slug, []).append(
+                            (rx, _required_literals(rx))
+                        )
         for word in _OTHER_CONDITIONS:
             tail = "(?![\\w])" if word in _WHOLE_WORD else ""
             regex = re.escape(word).replace("\\ ", r"[\s\-]*") + tail
@@ -1510,6 +1514,8 @@ class Classifier:
         for label, rx, gates in self._gated:  # in configuration order
             if gates and (label not in opened or not any(g in lower for g in gates)):
                 continue
+            if not all(n in lower for n in self._gated_needs[label]):
+                continue  # a literal every match holds is missing: nothing to find
             out.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
         return out
 
@@ -1547,8 +1553,10 @@ class Classifier:
                 lo, hi = max(0, m_start - 120), m_end + 120
                 trapped = any(
                     x.start() <= m_start and m_end <= x.end()
-                    for rx in scan
-                    for x in rx.finditer(doc.lower, lo, hi)
+                    for rx, needs in scan
+                    # a literal every match holds, missing: no match, and no scan
+                    if all(lower.find(n, lo, hi) >= 0 for n in needs)
+                    for x in rx.finditer(lower, lo, hi)
                 )
             if trapped:
                 trapped_slugs.add(slug)
@@ -1759,6 +1767,33 @@ def _term_anchors(units: list[str]) -> list[str]:
     if len(words) == 1:
         return [words[0]]
     return [words[0] + " " + words[1], words[0] + words[1]]
+
+
+def _required_literals(rx: re.Pattern[str]) -> tuple[str, ...]:
+    """Literal runs that every match of ``rx`` contains: the characters of its top-level
+    sequence that are plain literals (``mg`` and ``naltrex`` in ``\\d+\\s*mg\\s+naltrex\\w*``).
+
+    A pattern without a literal start is tried at every position of the text; when one of
+    these runs is absent from the text (a C-level ``find``), it cannot match anywhere.
+    Empty for case-insensitive patterns, whose literals match other cases too.
+    """
+    if rx.flags & re.IGNORECASE:
+        return ()
+    # the parser behind re.compile (private, no type stubs; sre_parse is its deprecated alias)
+    import re._constants as sre_constants  # type: ignore[import-not-found]
+    import re._parser as sre_parser  # type: ignore[import-not-found]
+
+    runs: list[str] = []
+    run: list[str] = []
+    for op, arg in sre_parser.parse(rx.pattern, rx.flags):
+        if op is sre_constants.LITERAL:
+            run.append(chr(arg))
+        elif run:
+            runs.append("".join(run))
+            run = []
+    if run:
+        runs.append("".join(run))
+    return tuple(runs)
 
 
 def _term_key(matched: str) -> str:
