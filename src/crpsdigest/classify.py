@@ -576,6 +576,8 @@ class _Doc:
     @property
     def lead_end(self) -> int:
         """End of the first sentence after the title: the lead weighs more than the body."""
+        if self._lead_end is None and self._seps is not None:
+            self._lead_end = self.sentence(self.title_end + 1)[1]  # two bisections
         if self._lead_end is None:
             # sentence(title_end + 1)[1], without finding every separator: most entries
             # need no other sentence. The first separator is the nearest one of each kind.
@@ -1662,7 +1664,6 @@ class Classifier:
         cue_hits = self._scanner.matches(doc, "cue")
         cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
         fundraising = "fundraising-event" in kinds
-        title_end, lead_end = doc.title_end, doc.lead_end
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         phrases: dict[str, list[str]] = {}
@@ -1678,19 +1679,18 @@ class Classifier:
                 s0, s1 = doc.sentence(start)
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
                     continue  # a fundraiser's own history, not a treatment under discussion
-            if start < title_end:
-                kept.append((start, end, slug, _W_TITLE))
-            elif start < lead_end:
-                kept.append((start, end, slug, _W_LEAD))
-            else:
-                kept.append((start, end, slug, _W_BODY))
+            kept.append((start, end, slug, 0.0))  # weighed by position below
         # Background mentions count only when the rest of the abstract names no treatment.
         if deferred:
             elsewhere = {m[2] for m in kept}
             kept.extend((start, end, slug, _W_BODY) for start, end, slug in deferred
                         if not elsewhere or slug in elsewhere)
+        # the lead's end after the cue checks, which often found the sentences already
+        title_end, lead_end = doc.title_end, doc.lead_end
         last_end: dict[str, int] = {}
         for start, end, slug, weight in sorted(kept):
+            if not weight:
+                weight = _W_TITLE if start < title_end else _W_LEAD if start < lead_end else _W_BODY
             if slug in scores:
                 # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
                 gap = doc.clean[last_end[slug] : start]
