@@ -27,8 +27,10 @@ import sys
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
+from operator import itemgetter
 from typing import Any
 
 import yaml
@@ -45,6 +47,11 @@ _KNOWN_KEYS = frozenset(
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _NEAR_WINDOW = 80
 _SEP = "\x00"  # separator unit inside a synonym: matches "", " " or "-" in text
+
+# Sort keys: _START for (label, start, end) matches; _FIRST and _END for (start, end, ...)
+# mentions and separators.
+_START = itemgetter(1)
+_FIRST, _END = itemgetter(0), itemgetter(1)
 
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
@@ -391,6 +398,10 @@ class _Rule:
     cased: bool = False  # match on the case-kept text instead of the lower-cased one
 
 
+_Hits = dict[str, list[tuple[int, tuple[_Rule, ...]]]]
+_Found = dict[str, list[tuple[str, int, int]]]
+
+
 class _Scanner:
     """Aho-Corasick over the rules' literal anchors, then each rule's regex at the hit.
 
@@ -405,10 +416,12 @@ class _Scanner:
         self._rules: dict[str, dict[str, list[_Rule]]] = {}
         self._automaton: Any = None
 
-    def add(self, rule: _Rule, anchors: Iterable[str] | None = None) -> None:
+    def add(
+        self, rule: _Rule, anchors: Iterable[str] | None = None, word_start: bool = True
+    ) -> None:
         for anchor in anchors if anchors is not None else _anchors(rule.regex.pattern):
             key = _spaced(anchor.lower())
-            if key[0].isalnum() and key.isascii():
+            if word_start and key[0].isalnum() and key.isascii():
                 key = " " + key  # only at a word start
             rules = self._rules.setdefault(key, {}).setdefault(rule.category, [])
             if rule not in rules:
@@ -422,9 +435,12 @@ class _Scanner:
         for key, by_category in self._rules.items():
             if not by_category:
                 continue
-            # value: how far the word start is before the match end, and the rules to try
+            # how far the word start is before the match end
             length = len(key) - 1 if key[0] == " " else len(key)
-            automaton.add_word(key, (length, tuple(by_category.items())))
+            eager = tuple((c, r.label, r.regex.match, r.cased)
+                          for c, rules in by_category.items() if c in _EAGER for r in rules)
+            lazy = tuple((c, rules) for c, rules in by_category.items() if c not in _EAGER)
+            automaton.add_word(key, (length, eager or None, lazy or None))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -445,33 +461,67 @@ class _Scanner:
                         if not by_category[category]:
                             del by_category[category]
 
-    def scan(self, doc: _Doc) -> None:
-        """Sort the anchors found in the text into ``doc.hits`` by category."""
-        hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = {}
-        for end, (length, by_category) in self._automaton.iter(doc.spaced):
+    def scan(self, spaced: str, lower: str, folded: str) -> tuple[_Hits, _Found]:
+        """Match the eager categories' rules where their anchors are (``found``); sort the
+        other anchors into ``hits`` by category, for :meth:`matches` to try only if that
+        stage runs. Offsets are into ``lower`` and ``folded``; ``spaced`` is " " + the
+        lower-cased text with punctuation as spaces (see :func:`_spaced`).
+
+        The per-hit Python here is the classifier's hottest loop: relevance and kinds are
+        needed for every entry, so their rules are tried at once instead of being stored
+        and walked a second time; keys whose rules are all eager (or all lazy) skip the
+        other half.
+        """
+        hits: _Hits = {}
+        found: _Found = {}
+        for end, (length, eager, lazy) in self._automaton.iter(spaced):
             start = end - length
-            for category, rules in by_category:
-                if category in hits:
-                    hits[category].append((start, rules))
-                else:
-                    hits[category] = [(start, rules)]
-        doc.hits = hits
+            if eager is not None:
+                for category, label, match, cased in eager:
+                    m = match(folded if cased else lower, start)
+                    if m is not None:
+                        if category in found:
+                            found[category].append((label, start, m.end()))
+                        else:
+                            found[category] = [(label, start, m.end())]
+            if lazy is not None:
+                for category, rules in lazy:
+                    if category in hits:
+                        hits[category].append((start, rules))
+                    else:
+                        hits[category] = [(start, rules)]
+        return hits, found
 
     @staticmethod
     def matches(doc: _Doc, category: str) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the rules of one category that match where their anchor is."""
-        out: list[tuple[str, int, int]] = []
+        """(label, start, end) of the rules of one category that match where their anchor is.
+
+        The list is the doc's own: read it, do not change it. Eager categories were matched
+        by :meth:`scan`; a lazy one is matched on the first call and kept for the next.
+        """
+        done = doc.found.get(category)
+        if done is not None:
+            return done
         candidates = doc.hits.get(category)
         if not candidates:
-            return out
+            return _NO_MATCHES
         lower, folded = doc.lower, doc.folded
+        out: list[tuple[str, int, int]] = []
         # no rule comes twice at one place: build() dropped repeats (see _drop_repeats)
         for start, rules in candidates:
             for rule in rules:
                 m = rule.regex.match(folded if rule.cased else lower, start)
                 if m is not None:
                     out.append((rule.label, start, m.end()))
+        doc.found[category] = out
         return out
+
+
+# What matches() returns for a category without hits: shared, never modified.
+_NO_MATCHES: list[tuple[str, int, int]] = []
+
+# Categories every entry needs (relevance, kinds): tried during the scan itself.
+_EAGER = frozenset({"crps", "kind"})
 
 
 # ASCII punctuation that separates words becomes a space in the automaton's copy of the text;
@@ -482,9 +532,14 @@ _NON_WORD_BYTES = bytes.maketrans(_NON_WORD_CHARS.encode(), b" " * len(_NON_WORD
 
 
 def _spaced(text: str) -> str:
-    if text.isascii():  # bytes.translate is a table lookup in C, ~6x faster than re.sub
+    # bytes.translate is a table lookup in C, ~6x faster than re.sub; the characters it
+    # changes are ASCII, so any Latin-1 text (most accented feed text) can take it too
+    if text.isascii():
         return text.encode("ascii").translate(_NON_WORD_BYTES).decode("ascii")
-    return _NON_WORD.sub(" ", text)
+    try:
+        return text.encode("latin-1").translate(_NON_WORD_BYTES).decode("latin-1")
+    except UnicodeEncodeError:
+        return _NON_WORD.sub(" ", text)
 
 
 @dataclass(slots=True)
@@ -495,42 +550,89 @@ class _Doc:
     folded: str  # accents folded, case kept
     lower: str  # folded and lower-cased
     title_end: int
-    spaced: str = ""
-    hits: dict[str, list[tuple[int, tuple[_Rule, ...]]]] = field(default_factory=dict)
+    spaced: str  # the automaton's copy: see _Scanner.scan
+    hits: _Hits  # category -> anchors found, for the lazy categories
+    found: _Found  # category -> (label, start, end) of the rules that matched
     _lead_end: int | None = field(default=None, repr=False)
-    # (starts, ends) of the sentence separators, in text order; see sentence()
-    _seps: tuple[list[int], list[int]] | None = field(default=None, repr=False)
+    # (start, end) of the sentence separators, in text order; see sentence()
+    _seps: list[tuple[int, int]] | None = field(default=None, repr=False)
 
     def sentence(self, pos: int) -> tuple[int, int]:
         """Bounds of the sentence holding ``pos`` (the title is a sentence of its own): from
         the end of the last separator that ends at or before ``pos`` to the end of the first
         one that starts at or after it.
 
-        The separators are found once per entry, on the first call (one C-level regex pass),
-        and each call is then two bisections: an entry asks for several sentences.
+        The separators are found once per entry, on the first call, and each call is then
+        two bisections: an entry asks for several sentences.
         """
-        if self._seps is None:
-            found = [m.span() for m in _SENTENCE_END.finditer(self.clean)]
-            self._seps = ([s for s, _ in found], [e for _, e in found])
-        starts, ends = self._seps
-        i = bisect_right(ends, pos)
-        j = bisect_left(starts, pos)
-        return (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.clean) + 1)
+        seps = self._seps
+        if seps is None:
+            seps = self._seps = _sentence_separators(self.clean)
+        # separators never overlap: sorted by start, they are sorted by end too
+        i = bisect_right(seps, pos, key=_END)
+        j = bisect_left(seps, pos, key=_FIRST)
+        return (seps[i - 1][1] if i else 0), (seps[j][1] if j < len(seps) else len(self.clean) + 1)
 
     @property
     def lead_end(self) -> int:
         """End of the first sentence after the title: the lead weighs more than the body."""
+        if self._lead_end is None and self._seps is not None:
+            self._lead_end = self.sentence(self.title_end + 1)[1]  # two bisections
         if self._lead_end is None:
             # sentence(title_end + 1)[1], without finding every separator: most entries
-            # need no other sentence
-            m = _SENTENCE_END.search(self.clean, self.title_end + 1)
-            self._lead_end = m.end() if m is not None else len(self.clean) + 1
+            # need no other sentence. The first separator is the nearest one of each kind.
+            clean = self.clean
+            end = len(clean) + 1
+            for ch in ".!?\n":
+                at = clean.find(ch, self.title_end + 1, end)  # only nearer than the best so far
+                while at >= 0:
+                    sep_end = _separator_end(clean, at)
+                    if sep_end:
+                        end = sep_end
+                        break
+                    at = clean.find(ch, at + 1, end)
+            self._lead_end = end
         return self._lead_end
 
 
-# A sentence ends at ". ", "! ", "? ", '." ' or a line break: these never overlap, so
-# finditer finds every one of them.
-_SENTENCE_END = re.compile(r'\. |! |\? |\." |\n')
+# A sentence ends at ". ", "! ", "? ", '." ' or a line break. No separator's end can begin
+# another (each ends with a space or is a line break, none starts with a space), so they
+# never overlap. They are found from their first character with str.find, which skips
+# ahead with memchr: a regex alternation (no common literal prefix) tests every character
+# in Python's re, and str.find of a two-character string has no memchr fast path; both
+# cost several times more on feed text.
+
+
+def _separator_end(text: str, at: int) -> int:
+    """End of the sentence separator starting at ``at`` (a ``.``, ``!``, ``?`` or line
+    break), or 0 when the character there starts none ("4.5 mg", "e.g.")."""
+    ch = text[at]
+    if ch == "\n":
+        return at + 1
+    after = text[at + 1 : at + 2]
+    if after == " ":
+        return at + 2
+    if after == '"' and ch == "." and text[at + 2 : at + 3] == " ":
+        return at + 3
+    return 0
+
+
+def _sentence_separators(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every sentence separator in ``text``, in text order."""
+    found: list[tuple[int, int]] = []
+    at = text.find("\n")
+    while at >= 0:
+        found.append((at, at + 1))
+        at = text.find("\n", at + 1)
+    for ch in ".!?":
+        at = text.find(ch)
+        while at >= 0:
+            end = _separator_end(text, at)
+            if end:
+                found.append((at, end))
+            at = text.find(ch, at + 1)
+    found.sort()
+    return found
 
 
 def _lower_regex(pattern: str) -> str:
@@ -858,7 +960,7 @@ class _Cues:
         breaks: list[int] = []
         heads: list[int] = []
         backgrounds: list[int] = []
-        for kind, start, end in sorted(hits, key=lambda h: h[1]):
+        for kind, start, end in sorted(hits, key=_START):
             if kind == "brk":
                 breaks.append(start)
             elif kind == "head":
@@ -1132,9 +1234,7 @@ def _kinds(
         for key in ("nct", "isrctn", "eudract"):
             for value in entry.ids.get(key, ()):
                 found.setdefault("clinical-trial", {})[value] = None
-    from_registry = "clinicaltrials.gov" in entry.feed.url.lower() or (
-        "clinicaltrials.gov" in entry.link.lower()
-    )
+    from_registry = _registry_feed(entry.feed.url) or "clinicaltrials.gov" in entry.link.lower()
     if from_registry:
         found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
 
@@ -1187,6 +1287,12 @@ def _kinds(
     return kinds
 
 
+@lru_cache(maxsize=256)
+def _registry_feed(url: str) -> bool:
+    """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
+    return "clinicaltrials.gov" in url.lower()
+
+
 def _academic_title(doc: _Doc) -> bool:
     """A title that says what kind of paper it is after a colon ("...: a randomised trial")."""
     colon = doc.lower.find(":", 0, doc.title_end)  # _ACADEMIC_TITLE starts with ":"
@@ -1201,7 +1307,7 @@ def _academic_title(doc: _Doc) -> bool:
 def _in_background(doc: _Doc, pos: int) -> bool:
     """True inside a structured abstract's BACKGROUND section (before the next heading)."""
     inside = False
-    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=lambda m: m[1]):
+    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=_START):
         if start >= pos:
             break
         if label in ("bg", "head"):
@@ -1293,6 +1399,7 @@ class Classifier:
                 latin.append(units)
                 anchors.update(_term_anchors(units))
         term_rx = re.compile("(?:" + _trie_regex(latin) + r")(?![^\W_])")
+        self._term_spellings = _term_spellings(latin, self._term_slugs)
         scanner.add(_Rule("term", "term", term_rx), anchors)
 
         # Case-sensitive abbreviations.
@@ -1308,6 +1415,7 @@ class Classifier:
         # Raw regular expressions: tried where their literal start is, or scanned when gated.
         self._pattern_info: dict[str, tuple[str, re.Pattern[str] | None]] = {}
         self._gated: list[tuple[str, re.Pattern[str], tuple[str, ...]]] = []
+        self._gated_needs: dict[str, tuple[str, ...]] = {}
         for t in treatments:
             for regex, near, gates in t.patterns:
                 label = f"p{len(self._pattern_info)}"
@@ -1322,11 +1430,15 @@ class Classifier:
                     scanner.add(_Rule("pattern", label, rx), starts)
                 else:
                     self._gated.append((label, rx, gates))
+                    self._gated_needs[label] = _required_literals(rx)
+                    # the gate words anywhere, not only at a word start: ``gate in text``
+                    scanner.add(_Rule("gate", label, rx), gates, word_start=False)
+        self._ungated = any(not gates for _, _, gates in self._gated)
 
         # Exclusions (traps): a part with a literal start is tried where the automaton finds
         # that start; the few without one are scanned near the mention.
         self._trap_slugs = {t.slug for t in treatments if t.exclude}
-        self._trap_scan: dict[str, list[re.Pattern[str]]] = {}
+        self._trap_scan: dict[str, list[tuple[re.Pattern[str], tuple[str, ...]]]] = {}
         for t in treatments:
             for x in t.exclude:
                 for part in _literal_led(_lower_regex(x)):
@@ -1335,7 +1447,9 @@ class Classifier:
                     if literal and literal[0].isalnum():
                         scanner.add(_Rule("trap", t.slug, rx), [literal])
                     else:
-                        self._trap_scan.setdefault(t.slug, []).append(rx)
+                        self._trap_scan.setdefault(t.slug, []).append(
+                            (rx, _required_literals(rx))
+                        )
         for word in _OTHER_CONDITIONS:
             tail = "(?![\\w])" if word in _WHOLE_WORD else ""
             regex = re.escape(word).replace("\\ ", r"[\s\-]*") + tail
@@ -1358,7 +1472,7 @@ class Classifier:
         """(start, end, slug) of every treatment name in the text, traps removed."""
         found: list[tuple[int, int, str]] = []
         lower = doc.lower
-        term_slugs = self._term_slugs
+        term_slugs, spellings = self._term_slugs, self._term_spellings
         # All synonyms share one rule; its regex is tried straight from the hits, where the
         # automaton found a first word (the hottest loop: no intermediate list)
         for start, (rule,) in doc.hits.get("term", ()):
@@ -1367,16 +1481,15 @@ class Classifier:
                 continue
             end = m.end()
             key = lower[start:end]
-            if " " in key or "-" in key or "\n" in key:
-                key = "".join(key.split()).replace("-", "")
-            for slug in term_slugs.get(key, ()):
+            slugs: Sequence[str] | None = spellings.get(key)  # the usual spellings, as written
+            if slugs is None:
+                slugs = term_slugs.get(_term_key(key), ())
+            for slug in slugs:
                 found.append((start, end, slug))
         pattern_hits = self._scanner.matches(doc, "pattern")
-        for label, rx, gates in self._gated:
-            for gate in gates or ("",):
-                if gate in lower:
-                    pattern_hits.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
-                    break
+        gate_hits = doc.hits.get("gate")
+        if gate_hits or self._ungated:
+            pattern_hits = [*pattern_hits, *self._scanned_patterns(doc, gate_hits)]
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
@@ -1391,6 +1504,27 @@ class Classifier:
         if not found or self._trap_slugs.isdisjoint([f[2] for f in found]):
             return found
         return self._without_traps(doc, found)
+
+    def _scanned_patterns(
+        self, doc: _Doc, gate_hits: list[tuple[int, tuple[_Rule, ...]]] | None
+    ) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the patterns scanned over the whole text: those without a
+        literal start, and gated ones whose gate word is in the text.
+
+        The automaton finds gate words with the anchors (most texts have none, and then no
+        gated pattern costs anything); a hit is confirmed with ``in`` on the lower-cased
+        text, because the automaton reads punctuation as spaces.
+        """
+        lower = doc.lower
+        opened = {rule.label for _, rules in gate_hits for rule in rules} if gate_hits else ()
+        out: list[tuple[str, int, int]] = []
+        for label, rx, gates in self._gated:  # in configuration order
+            if gates and (label not in opened or not any(g in lower for g in gates)):
+                continue
+            if not all(n in lower for n in self._gated_needs[label]):
+                continue  # a literal every match holds is missing: nothing to find
+            out.extend((label, m.start(), m.end()) for m in rx.finditer(lower))
+        return out
 
     def _without_traps(
         self, doc: _Doc, found: list[tuple[int, int, str]]
@@ -1426,8 +1560,10 @@ class Classifier:
                 lo, hi = max(0, m_start - 120), m_end + 120
                 trapped = any(
                     x.start() <= m_start and m_end <= x.end()
-                    for rx in scan
-                    for x in rx.finditer(doc.lower, lo, hi)
+                    for rx, needs in scan
+                    # a literal every match holds, missing: no match, and no scan
+                    if all(lower.find(n, lo, hi) >= 0 for n in needs)
+                    for x in rx.finditer(lower, lo, hi)
                 )
             if trapped:
                 trapped_slugs.add(slug)
@@ -1456,15 +1592,16 @@ class Classifier:
         clean = normalize_text(f"{raw_title}\n{entry.text or ''}")
         title_end = clean.find("\n")
         folded = fold_accents(clean)
-        doc = _Doc(clean, folded, _lower_same_length(folded), title_end)
-        doc.spaced = " " + _spaced(doc.lower)  # the automaton's copy, one leading space
-        self._scanner.scan(doc)
+        lower = _lower_same_length(folded)
+        spaced = " " + _spaced(lower)  # the automaton's copy, one leading space
+        doc = _Doc(clean, folded, lower, title_end, spaced,
+                   *self._scanner.scan(spaced, lower, folded))
 
         evidence: dict[str, list[str]] = {}
         crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
         relevant = bool(crps_spans)
         if relevant:
-            evidence["crps"] = _unique(doc.clean[a:b] for a, b in crps_spans)
+            evidence["crps"] = _unique([clean[a:b] for a, b in crps_spans])
         kinds = _kinds(entry, doc, self._scanner.matches(doc, "kind"), evidence)
 
         treatments: list[str] = []
@@ -1512,7 +1649,9 @@ class Classifier:
         mentions = self._mentions(doc)
         if not mentions:
             return []
-        mentions.sort(key=lambda m: (m[0], -m[1]))
+        # by start, the longer first at one start: two stable C-level sorts, no Python key
+        mentions.sort(key=_END, reverse=True)  # reverse=True keeps equal items in order
+        mentions.sort(key=_FIRST)
         # Where literal and pattern matches overlap for one slug, keep the longer.
         deduped: list[tuple[int, int, str]] = []
         for m in mentions:
@@ -1525,7 +1664,6 @@ class Classifier:
         cue_hits = self._scanner.matches(doc, "cue")
         cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
         fundraising = "fundraising-event" in kinds
-        title_end, lead_end = doc.title_end, doc.lead_end
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
         phrases: dict[str, list[str]] = {}
@@ -1541,19 +1679,18 @@ class Classifier:
                 s0, s1 = doc.sentence(start)
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
                     continue  # a fundraiser's own history, not a treatment under discussion
-            if start < title_end:
-                kept.append((start, end, slug, _W_TITLE))
-            elif start < lead_end:
-                kept.append((start, end, slug, _W_LEAD))
-            else:
-                kept.append((start, end, slug, _W_BODY))
+            kept.append((start, end, slug, 0.0))  # weighed by position below
         # Background mentions count only when the rest of the abstract names no treatment.
         if deferred:
             elsewhere = {m[2] for m in kept}
             kept.extend((start, end, slug, _W_BODY) for start, end, slug in deferred
                         if not elsewhere or slug in elsewhere)
+        # the lead's end after the cue checks, which often found the sentences already
+        title_end, lead_end = doc.title_end, doc.lead_end
         last_end: dict[str, int] = {}
         for start, end, slug, weight in sorted(kept):
+            if not weight:
+                weight = _W_TITLE if start < title_end else _W_LEAD if start < lead_end else _W_BODY
             if slug in scores:
                 # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
                 gap = doc.clean[last_end[slug] : start]
@@ -1635,6 +1772,60 @@ def _term_anchors(units: list[str]) -> list[str]:
     if len(words) == 1:
         return [words[0]]
     return [words[0] + " " + words[1], words[0] + words[1]]
+
+
+def _required_literals(rx: re.Pattern[str]) -> tuple[str, ...]:
+    """Literal runs that every match of ``rx`` contains: the characters of its top-level
+    sequence that are plain literals (``mg`` and ``naltrex`` in ``\\d+\\s*mg\\s+naltrex\\w*``).
+
+    A pattern without a literal start is tried at every position of the text; when one of
+    these runs is absent from the text (a C-level ``find``), it cannot match anywhere.
+    Empty for case-insensitive patterns, whose literals match other cases too.
+    """
+    if rx.flags & re.IGNORECASE:
+        return ()
+    # the parser behind re.compile (private, no type stubs; sre_parse is its deprecated alias)
+    import re._constants as sre_constants  # type: ignore[import-not-found]
+    import re._parser as sre_parser  # type: ignore[import-not-found]
+
+    runs: list[str] = []
+    run: list[str] = []
+    for op, arg in sre_parser.parse(rx.pattern, rx.flags):
+        if op is sre_constants.LITERAL:
+            run.append(chr(arg))
+        elif run:
+            runs.append("".join(run))
+            run = []
+    if run:
+        runs.append("".join(run))
+    return tuple(runs)
+
+
+def _term_key(matched: str) -> str:
+    """The :func:`match_key` of text the synonym regex matched (already folded and lower-cased:
+    only spaces, line breaks and hyphens to drop)."""
+    if " " in matched or "-" in matched or "\n" in matched:
+        return "".join(matched.split()).replace("-", "")
+    return matched
+
+
+def _term_spellings(
+    synonyms: Iterable[list[str]], term_slugs: dict[str, list[str]]
+) -> dict[str, list[str]]:
+    """Synonyms as usually written (separators as spaces, hyphens or nothing) -> their slugs.
+
+    Text the synonym regex matched is looked up here as it stands, which spares
+    :func:`_term_key` for nearly every match; other spellings fall back to it. Each value
+    is exactly ``term_slugs[_term_key(spelling)]``.
+    """
+    out: dict[str, list[str]] = {}
+    for units in synonyms:
+        for sep in (" ", "-", ""):
+            spelling = "".join(sep if u == _SEP else u for u in units)
+            slugs = term_slugs.get(_term_key(spelling))
+            if slugs:
+                out[spelling] = slugs
+    return out
 
 
 def _unique(items: Iterable[str]) -> list[str]:
