@@ -1784,9 +1784,13 @@ def _required_literals(rx: re.Pattern[str]) -> tuple[str, ...]:
     """
     if rx.flags & re.IGNORECASE:
         return ()
-    # the parser behind re.compile (private, no type stubs; sre_parse is its deprecated alias)
-    import re._constants as sre_constants  # type: ignore[import-not-found]
-    import re._parser as sre_parser  # type: ignore[import-not-found]
+    # the parser behind re.compile (private, no type stubs; sre_parse is its deprecated alias);
+    # should a later Python move it, no prefilter is only slower, never wrong
+    try:
+        import re._constants as sre_constants  # type: ignore[import-not-found]
+        import re._parser as sre_parser  # type: ignore[import-not-found]
+    except ImportError:
+        return ()
 
     runs: list[str] = []
     run: list[str] = []
