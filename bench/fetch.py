@@ -1,13 +1,15 @@
 """Benchmark the fetch stage (not a test): synthetic feeds on loopback hosts, cold then warm.
 
     python bench/fetch.py [--feeds 500] [--hosts 100] [--latency 0.2] [--entries 20] [--no-reader]
+                          [--reader-workers N ...]
 
 Starts its own HTTP servers in a separate process, one per address 127.0.0.2 … 127.0.0.(hosts+1)
 (loopback only), each answering after ``--latency`` seconds with an ETag, and 304 to a matching
 If-None-Match. Runs crpsdigest's fetch + parse (+ store into a temp SQLite) cold, then warm, and
 prints wall time, requests, 304s, entries, peak RSS and the most connections one host saw at once.
 Then updates the same feeds with the ``reader`` library (installed only in bench/.venv-reader,
-created here on first use) with as many worker threads as crpsdigest's global limit, and prints
+created here on first use) with as many worker threads as crpsdigest's global limit (or each
+--reader-workers given), and prints
 the ratio. Targets (issue 3): cold ≤ 2 s and ≥ 3.5× faster than reader, warm ≤ 1 s with no
 entry parsed, connections per host ≤ the per-host limit, peak RSS ≤ 250 MB.
 """
@@ -354,6 +356,10 @@ def main() -> None:
     ap.add_argument("--entries", type=int, default=20)
     ap.add_argument("--no-reader", action="store_true", help="skip the reader comparison")
     ap.add_argument(
+        "--reader-workers", type=int, action="append",
+        help="reader's worker threads (repeatable) [default: crpsdigest's global limit]",
+    )
+    ap.add_argument(
         "--parse", choices=("crpsdigest", "feedparser"), default="crpsdigest",
         help="crpsdigest: parse.parse_feed (feedparser + cleaning, what `crpsdigest fetch` runs);"
         "\nfeedparser: feedparser alone, the parsing reader does (compares the fetch stage)",
@@ -405,11 +411,11 @@ def main() -> None:
                     print("  error:", line)
         print(f"crpsdigest peak RSS: {rss.peak_self / 1024:.0f} MB main process, "
               f"{rss.peak_tree / 1024:.0f} MB with parse workers")
-        if not args.no_reader:
-            got = run_reader([r.url for r in refs], options.max_connections, control)
+        for workers in ([] if args.no_reader else args.reader_workers or [options.max_connections]):
+            got = run_reader([r.url for r in refs], workers, control)
             if got:
                 srv = got["server"]
-                print(f"reader ({options.max_connections} workers): cold {got['cold']:.2f} s "
+                print(f"reader ({workers} workers): cold {got['cold']:.2f} s "
                       f"({got['cold_cpu']:.1f} CPU-s), warm {got['warm']:.2f} s "
                       f"({got['warm_cpu']:.1f} CPU-s), {got['entries']} entries, {srv['requests']} "
                       f"requests, {srv['304']} × 304, max {srv['max_open_per_host']} connections "
