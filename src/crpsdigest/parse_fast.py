@@ -15,7 +15,9 @@ so everything after this point is shared by both paths.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,7 +58,6 @@ _HANDLED = (
     _TITLE | _ID | _SUMMARY | _PUBLISHED | _UPDATED | _TAG | _AUTHOR | _RAW_IDS
     | {"link", "content", "content_encoded", "source"}
 )
-_HTML_TYPES = {"text/html", "application/xhtml+xml", "html"}
 _LINK_ENTITY = re.compile(r"&([A-Za-z0-9_]+);")
 _CHARSET = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
@@ -72,26 +73,24 @@ class FastFeed:
     items: list[dict[str, Any]] = field(default_factory=list)
 
 
+@functools.cache
 def _has_handler(key: str) -> bool:
     return hasattr(XMLParserMixin, "_start_" + key) or hasattr(XMLParserMixin, "_end_" + key)
-
-
-_HANDLER_CACHE: dict[str, bool] = {}
 
 
 def _key(element: Any) -> str:
     """feedparser's name for an element: ``title``, ``dc_creator``, ``content_encoded``…"""
     tag: str = element.tag
-    cached = _KEYS.get((tag, element.prefix))
-    if cached is None:
-        uri, _, local = tag[1:].partition("}") if tag.startswith("{") else ("", "", tag)
-        prefix = _KNOWN_PREFIX.get(uri.lower(), element.prefix) if uri else ""
-        cached = f"{prefix}_{local.lower()}" if prefix else local.lower()
-        _KEYS[(tag, element.prefix)] = cached
-    return cached
+    if not tag.startswith("{"):
+        return tag.lower()
+    return _name(tag, element.prefix)
 
 
-_KEYS: dict[tuple[str, str | None], str] = {}
+@functools.cache
+def _name(tag: str, prefix: str | None) -> str:
+    uri, _, local = tag[1:].partition("}")
+    known = _KNOWN_PREFIX.get(uri.lower(), prefix)
+    return f"{known}_{local.lower()}" if known else local.lower()
 
 
 def _text(element: Any) -> str:
@@ -106,24 +105,32 @@ def _text(element: Any) -> str:
     return text
 
 
-_TEXT_TYPES = {"text", "html", "text/plain", "text/html"}
+def _mime(kind: str) -> str:
+    """``text``/``html``/``xhtml`` as feedparser spells them (text/plain, text/html …)."""
+    return str(XMLParserMixin.map_content_type(kind))
 
 
-def _content_type(element: Any, default: str) -> str:
-    kind = (element.get("type") or default).lower()
-    if kind not in _TEXT_TYPES or element.get("mode") or element.get("src"):
+# the types feedparser's map_content_type turns into text/plain or text/html
+_TEXTUAL = {"text", "plain", "html", "text/plain", "text/html"}
+
+
+def _content_type(element: Any, default: str) -> None:
+    kind = element.get("type", default).lower()
+    if kind not in _TEXTUAL or element.get("mode") or element.get("src"):
         raise _Unsupported  # inline XHTML, base64 (any other type) or out-of-line content
-    return kind
 
 
 def _charset_conflict(body: bytes, headers: Mapping[str, str]) -> bool:
     ctype = headers.get("content-type", "").lower()
     mime = ctype.split(";")[0].strip()
     declared = _CHARSET.match(body[:200])
-    in_doc = declared.group(1).decode().lower() if declared else "utf-8"
+    in_doc = declared.group(1).decode() if declared else "utf-8"
     if "charset=" in ctype:
         in_header = ctype.split("charset=", 1)[1].split(";")[0].strip().strip("\"'")
-        return in_header.replace("_", "-") != in_doc.replace("_", "-")
+        try:  # "utf8" and "UTF-8" are one charset
+            return codecs.lookup(in_header).name != codecs.lookup(in_doc).name
+        except LookupError:
+            return True
     # RFC 3023: text/xml without a charset is us-ascii, whatever the document says
     return mime.startswith("text/") and not body.isascii()
 
@@ -197,7 +204,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             if key in _HARMLESS:
                 _check_descendants(child)
                 continue
-            if _HANDLER_CACHE.setdefault(key, _has_handler(key)):
+            if _has_handler(key):
                 raise _Unsupported  # feedparser gives it a meaning: let feedparser read it
             continue  # stored by feedparser under its own key; parse_entry never reads it
         if key in _TITLE:
@@ -276,12 +283,12 @@ def _atom_link(child: Any, item: dict[str, Any], base: str) -> None:
     if len(child):
         raise _Unsupported
     rel = child.get("rel", "alternate")
-    kind = (child.get("type") or ("application/atom+xml" if rel == "self" else "text/html")).lower()
+    kind = child.get("type", "application/atom+xml" if rel == "self" else "text/html")
     href = child.get("href")
     if href is None:
         raise _Unsupported
     href = _urljoin(base, href)
-    if rel == "alternate" and kind in _HTML_TYPES:
+    if rel == "alternate" and _mime(kind) in XMLParserMixin.html_types:
         item["link"] = href
 
 
