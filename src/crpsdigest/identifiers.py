@@ -179,8 +179,8 @@ def _from_trailer(text: str, low: str, own: dict[str, set[str]]) -> None:
                 own["doi"].add(normalise_doi(value))
 
 
-def _mentions(text: str, low: str) -> dict[str, set[str]]:
-    """Every identifier named in the text; ``low`` (its lower case) lets most regexes be skipped."""
+def _mentions(low: str) -> dict[str, set[str]]:
+    """Every identifier named in the (lower-cased) text; substring tests skip most regexes."""
     found: dict[str, set[str]] = {kind: set() for kind in KINDS}
     if "10." in low:
         found["doi"] = _dois_in(low)
@@ -188,8 +188,7 @@ def _mentions(text: str, low: str) -> dict[str, set[str]]:
         found["pmid"] = {m.group(1) for m in _PMID_TEXT.finditer(low)}
     if "pmc" in low:
         found["pmcid"] = {f"PMC{m.group(1)}" for m in _PMCID.finditer(low)}
-    if "nct" in low or "isrctn" in low:
-        found["nct"], found["isrctn"] = _trials_in(low)
+    found["nct"], found["isrctn"] = _trials_in(low)
     return found
 
 
@@ -204,7 +203,7 @@ def extract_ids(
         _from_label(raw, own)
     low = text.lower()
     _from_trailer(text, low, own)
-    named = _mentions(text, low)
+    named = _mentions(low)
     result: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:
         everything = named[kind] | own[kind]

@@ -104,7 +104,7 @@ def fetch_into_store(
     progress: Callable[[int, int], None] | None = None,
     options: FetchOptions | None = None,
 ) -> FetchSummary:
-    """Fetch every configured feed and store each as it arrives (one transaction per feed)."""
+    """Fetch every configured feed and store each as it arrives (see :class:`FeedWriter`)."""
     summary = FetchSummary()
     states = load_feed_states(store)
     writer = FeedWriter(store, now)
