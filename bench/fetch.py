@@ -1,7 +1,7 @@
 """Benchmark the fetch stage (not a test): synthetic feeds on loopback hosts, cold then warm.
 
     python bench/fetch.py [--feeds 500] [--hosts 100] [--latency 0.2] [--entries 20] [--no-reader]
-                          [--reader-workers N ...]
+                          [--reader-workers N ...] [--cli]
 
 Starts its own HTTP servers in a separate process, one per address 127.0.0.2 … 127.0.0.(hosts+1)
 (loopback only), each answering after ``--latency`` seconds with an ETag, and 304 to a matching
@@ -291,6 +291,30 @@ def run_crpsdigest(
     return wall, results, new_entries
 
 
+def run_cli(urls: list[str], control: int) -> None:
+    """`crpsdigest fetch` as an editor's cron job runs it: a new process, feeds.yaml, the store."""
+    script = Path(sys.executable).with_name("crpsdigest")
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
+    with tempfile.TemporaryDirectory() as tmp:
+        config = Path(tmp) / "feeds.yaml"
+        lines = ["digest:", "  title: Bench", "  site_url: https://bench.example.org/",
+                 "  editor_email: bench@example.org", "feeds:"]
+        for i, url in enumerate(urls):
+            lines += [f"  - name: Feed {i}", f"    url: {url}", "    topic: crps"]
+        config.write_text("\n".join(lines) + "\n")
+        for label in ("cold", "warm"):
+            get_stats(control, "?reset")
+            started = time.perf_counter()
+            done = subprocess.run([str(script), "--config", str(config), "fetch"], env=env,
+                                  capture_output=True, text=True, check=False)
+            wall = time.perf_counter() - started
+            st = get_stats(control, "?reset")
+            summary = done.stdout.strip().splitlines()[-1:] or done.stderr.strip().splitlines()[-1:]
+            print(f"`crpsdigest fetch` {label} (whole process): {wall:.2f} s wall, exit "
+                  f"{done.returncode}, {st['requests']} requests, {st['304']} × 304; "
+                  f"{summary[0] if summary else ''}")
+
+
 READER_SCRIPT = r"""
 import json, sys, time
 from reader import make_reader
@@ -360,6 +384,11 @@ def main() -> None:
         help="reader's worker threads (repeatable) [default: crpsdigest's global limit]",
     )
     ap.add_argument(
+        "--cli", action="store_true",
+        help="also time the real command, `crpsdigest fetch` in a subprocess (startup, config,\n"
+        "store and all), cold then warm, on the same feeds",
+    )
+    ap.add_argument(
         "--parse", choices=("crpsdigest", "feedparser"), default="crpsdigest",
         help="crpsdigest: parse.parse_feed (feedparser + cleaning, what `crpsdigest fetch` runs);"
         "\nfeedparser: feedparser alone, the parsing reader does (compares the fetch stage)",
@@ -411,6 +440,8 @@ def main() -> None:
                     print("  error:", line)
         print(f"crpsdigest peak RSS: {rss.peak_self / 1024:.0f} MB main process, "
               f"{rss.peak_tree / 1024:.0f} MB with parse workers")
+        if args.cli:
+            run_cli([r.url for r in refs], control)
         for workers in ([] if args.no_reader else args.reader_workers or [options.max_connections]):
             got = run_reader([r.url for r in refs], workers, control)
             if got:

@@ -684,12 +684,17 @@ class _Fetcher:
         Made in a thread: starting the forkserver and its workers blocks for about half a
         second, which on the loop would stall every transfer in flight.
         """
+        self.start_pool()
+        assert self.executor_ready is not None
+        self.executor = await asyncio.shield(self.executor_ready)
+        return self.executor
+
+    def start_pool(self) -> None:
+        """Start making the parse pool now, in a thread (it takes ~0.5 s to be ready)."""
         if self.executor_ready is None:
             self.executor_ready = asyncio.ensure_future(
                 asyncio.to_thread(_make_executor, self.options, self.parse_fn, self.feeds)
             )
-        self.executor = await asyncio.shield(self.executor_ready)
-        return self.executor
 
     async def _parse(self, body: bytes, feed: FeedRef, headers: dict[str, str]) -> ParsedFeedLike:
         loop = asyncio.get_running_loop()
@@ -862,11 +867,19 @@ def _make_executor(
         return None
     context = multiprocessing.get_context("forkserver")
     module = getattr(getattr(parse, "func", parse), "__module__", None)
-    if module and module != "__main__":
-        context.set_forkserver_preload([module])
+    # Each worker re-imports the main module (multiprocessing's spawn rules): the CLI, with
+    # click, rich and pydantic. Preloading "__main__" in the forkserver does that once, and the
+    # workers forked from it skip it.
+    context.set_forkserver_preload(
+        ["__main__", module] if module and module != "__main__" else ["__main__"]
+    )
     executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    for i in range(workers):
-        executor.submit(_warm, i)
+    try:
+        for warm in [executor.submit(_warm, i) for i in range(workers)]:
+            warm.result()  # ready means ready: the workers are up, the parser imported
+    except BaseException:
+        executor.shutdown(wait=False, cancel_futures=True)
+        raise
     return executor
 
 
@@ -891,6 +904,11 @@ async def fetch_all(
 
     for feed in feeds:
         fetcher.expect(feed.url)
+    # Feeds never fetched before will all need parsing (a first run, new subscriptions): start
+    # the workers while the first requests are in flight, not when the first body is in.
+    never = sum(1 for f in feeds if getattr(states.get(f.url), "last_success", None) is None)
+    if never >= PROCESS_POOL_MIN_FEEDS:
+        fetcher.start_pool()
 
     async def run(feed: FeedRef) -> FetchResult:
         nonlocal done
