@@ -18,8 +18,6 @@ _KIND_ORDER = (
     "news", "personal-story", "fundraising-event",
 )
 _KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
-
-
 _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"

@@ -7,6 +7,8 @@ classifier to a new way of writing is an edit here, and the code that reads the 
 
 from __future__ import annotations
 
+# Names of CRPS (relevance.py), as (label, regex, cased): cased rules are matched on the
+# case-kept text, the others on the lower-cased text.
 _CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
     ("crps", r"crps(?:[12]|i{1,2})?(?![\w])", False),
     ("upper", r"SDRC(?![\w])", True),
@@ -253,8 +255,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
 )
 
 
+# Kind cues (kinds.py), as (label, regex, cased): cased rules are matched on the case-kept text.
 _NUM_WORDS = ("two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
-# (label, regex, cased): cased rules are matched on the case-kept text.
 _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial_id", r"NCT\d{8}(?![\w])", True),
     ("trial_id", r"ISRCTN\d{6,}(?![\w])", True),
