@@ -1,0 +1,209 @@
+""":class:`Classifier` and :func:`load_classifier`: the three decisions put together.
+
+Builds the scanner from the treatment list and the phrase tables, runs the one scan per
+entry, and combines relevance, kinds and the subject mentions into a Classification,
+ordering treatments by where and how often the text names them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from crpsdigest.classify.kinds import _kinds
+from crpsdigest.classify.mentions import _MentionFinder
+from crpsdigest.classify.parallel import _classify_forked, _worker_count
+from crpsdigest.classify.phrases import (
+    _CRPS_RULES,
+    _CUE_RULES,
+    _FIRST_PERSON_ANCHORS,
+    _KIND_RULES,
+    _OTHER_CONDITIONS,
+    _WHOLE_WORD,
+)
+from crpsdigest.classify.relevance import _relevance
+from crpsdigest.classify.scanning import (
+    _END,
+    _FIRST,
+    _Doc,
+    _lower_same_length,
+    _Rule,
+    _Scanner,
+    _spaced,
+)
+from crpsdigest.classify.scoping import _NO_CUES, _RESEARCH_CUE, _Cues
+from crpsdigest.classify.treatments import Treatment, _load_bundled, _merge, validate_treatments
+from crpsdigest.models import Classification, Entry
+from crpsdigest.normalize import fold_accents, normalize_text
+
+# Position weights for ordering: the title and the lead say what an item is about.
+_W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
+
+
+class Classifier:
+    """Holds compiled patterns; build once per run, call :meth:`classify` per entry."""
+
+    def __init__(self, treatments: list[Treatment]) -> None:
+        self.treatments = treatments
+        self.names: dict[str, str] = {t.slug: t.name for t in treatments}
+        self.groups: dict[str, str] = {t.slug: t.group for t in treatments}
+        self._order = {t.slug: i for i, t in enumerate(treatments)}
+        # only the few treatments that have them: most entries need neither lookup
+        self._umbrellas = {t.slug: t.suppressed_by for t in treatments if t.suppressed_by}
+        self._classes = {t.slug: t.classes for t in treatments if t.classes}
+        scanner = _Scanner()
+        # the treatment names' rules first, then the other categories' (as before the split:
+        # at one anchor, rules are tried in the order they were added)
+        self._finder = _MentionFinder(treatments, scanner)
+        for word in _OTHER_CONDITIONS:
+            tail = "(?![\\w])" if word in _WHOLE_WORD else ""
+            regex = re.escape(word).replace("\\ ", r"[\s\-]*") + tail
+            rule = _Rule("condition", word, re.compile(regex))
+            scanner.add(rule, [word])
+        for label, regex, cased in _CRPS_RULES:
+            scanner.add(_Rule("crps", label, re.compile(regex), cased))
+        for label, regex in _CUE_RULES:
+            scanner.add(_Rule("cue", label, re.compile(regex)))
+        for label, regex, cased in _KIND_RULES:
+            scanner.add(_Rule("kind", label, re.compile(regex), cased))
+        # counted by their anchors alone (see kinds._first_person): the regex is never tried
+        scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
+        scanner.build()
+        self._scanner = scanner
+
+    # ------------------------------------------------------------------ public
+
+    def classify(self, entry: Entry) -> Classification:
+        """Relevance, treatments (most central first), kinds and the phrases behind each."""
+        # One normalisation pass over title and text; the first line break ends the title.
+        raw_title = (entry.title or "").replace("\n", " ").strip()
+        clean = normalize_text(f"{raw_title}\n{entry.text or ''}")
+        title_end = clean.find("\n")
+        folded = fold_accents(clean)
+        lower = _lower_same_length(folded)
+        spaced = " " + _spaced(lower)  # the automaton's copy, one leading space
+        doc = _Doc(clean, folded, lower, title_end, spaced,
+                   *self._scanner.scan(spaced, lower, folded))
+
+        evidence: dict[str, list[str]] = {}
+        crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
+        relevant = bool(crps_spans)
+        if relevant:
+            evidence["crps"] = _unique([clean[a:b] for a, b in crps_spans])
+        kinds = _kinds(entry, doc, self._scanner.matches(doc, "kind"), evidence)
+
+        treatments: list[str] = []
+        if relevant or entry.feed.topic == "crps":
+            treatments = self._treatments(doc, kinds, evidence)
+        return Classification(
+            relevant=relevant, treatments=treatments, kinds=kinds, evidence=evidence
+        )
+
+    def classify_many(
+        self, entries: Sequence[Entry], workers: int | None = None
+    ) -> list[Classification]:
+        """:meth:`classify` for each entry, in input order, over ``workers`` processes
+        (default: every CPU) when the batch is large enough to repay forking.
+
+        Children are forked, so they inherit this classifier and the entries instead of
+        unpickling them; only the results travel back. Output is identical to the serial
+        loop: each entry's classification depends on that entry alone.
+        """
+        workers = _worker_count(workers, len(entries))
+        if workers <= 1:
+            return [self.classify(e) for e in entries]
+        return _classify_forked(self.classify, entries, workers)
+
+    def _treatments(self, doc: _Doc, kinds: list[str], evidence: dict[str, list[str]]) -> list[str]:
+        mentions = self._finder.find(doc)
+        if not mentions:
+            return []
+        # by start, the longer first at one start: two stable C-level sorts, no Python key
+        mentions.sort(key=_END, reverse=True)  # reverse=True keeps equal items in order
+        mentions.sort(key=_FIRST)
+        # Where literal and pattern matches overlap for one slug, keep the longer.
+        deduped: list[tuple[int, int, str]] = []
+        for m in mentions:
+            start, slug = m[0], m[2]
+            for d in deduped[-3:]:
+                if d[2] == slug and start < d[1]:
+                    break
+            else:
+                deduped.append(m)
+        cue_hits = self._scanner.matches(doc, "cue")
+        cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
+        fundraising = "fundraising-event" in kinds
+        scores: dict[str, float] = {}
+        first: dict[str, int] = {}
+        phrases: dict[str, list[str]] = {}
+        deferred: list[tuple[int, int, str]] = []
+        kept: list[tuple[int, int, str, float]] = []
+        for start, end, slug in deduped:
+            if cues.cues and cues.non_subject(doc, start, end):
+                continue
+            if cues.background and cues.in_background(start):
+                deferred.append((start, end, slug))
+                continue
+            if fundraising:
+                s0, s1 = doc.sentence(start)
+                if not _RESEARCH_CUE.search(doc.lower, s0, s1):
+                    continue  # a fundraiser's own history, not a treatment under discussion
+            kept.append((start, end, slug, 0.0))  # weighed by position below
+        # Background mentions count only when the rest of the abstract names no treatment.
+        if deferred:
+            elsewhere = {m[2] for m in kept}
+            kept.extend((start, end, slug, _W_BODY) for start, end, slug in deferred
+                        if not elsewhere or slug in elsewhere)
+        # the lead's end after the cue checks, which often found the sentences already
+        title_end, lead_end = doc.title_end, doc.lead_end
+        last_end: dict[str, int] = {}
+        for start, end, slug, weight in sorted(kept):
+            if not weight:
+                weight = _W_TITLE if start < title_end else _W_LEAD if start < lead_end else _W_BODY
+            if slug in scores:
+                # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
+                gap = doc.clean[last_end[slug] : start]
+                if len(gap) > 3 or "(" not in gap:
+                    scores[slug] += weight
+                last_end[slug] = end
+                phrases[slug].append(doc.clean[start:end])
+            else:
+                scores[slug] = weight
+                first[slug] = start
+                last_end[slug] = end
+                phrases[slug] = [doc.clean[start:end]]
+        umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
+        if umbrellas:
+            named = {m[2] for m in deduped}  # subject or not
+            for slug, umbrella in umbrellas:
+                if named.intersection(umbrella):
+                    del scores[slug]
+        if len(scores) > 1:
+            ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+        else:
+            ordered = list(scores)
+        result: list[str] = []
+        for slug in ordered:
+            if slug not in result:
+                result.append(slug)
+            evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
+            for cls in self._classes.get(slug, ()):
+                if cls not in result:
+                    result.append(cls)
+                evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
+        return result
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+def load_classifier(extra: list[dict[str, Any]] | None = None) -> Classifier:
+    """The bundled treatments.yaml, extended or overridden by ``extra`` (feeds.yaml)."""
+    if extra:
+        errors = validate_treatments(extra)
+        if errors:
+            raise ValueError("invalid treatments: " + "; ".join(errors))
+    merged = _merge(_load_bundled(), extra or [])
+    return Classifier([Treatment.from_dict(raw) for raw in merged])

@@ -1,0 +1,206 @@
+"""Item kinds: clinical trial, RCT, review, case report, guideline, news, story, fundraiser.
+
+From registry identifiers, PubMed publication types, feed hints and the kind cue phrases the
+scanner matched (phrases._KIND_RULES), with the guards that keep a review's "randomised
+trials" or a case report's "trial of" from making the item a trial.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from crpsdigest.classify.scanning import _START, _Doc, _Scanner
+from crpsdigest.models import Entry
+
+_KIND_ORDER = (
+    "clinical-trial", "recruiting", "rct", "systematic-review", "case-report", "guideline",
+    "news", "personal-story", "fundraising-event",
+)
+_KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
+_NOT_GUIDELINE = re.compile(
+    r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
+    r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
+    r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
+    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s))*\s*$"
+)
+_ACADEMIC_TITLE = re.compile(
+    r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
+    r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
+    r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
+    r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|"
+    r"protocol|"
+    r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
+    r"an?\s+(?:survey|audit|"
+    r"analysis|observational|cross)|"
+    r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
+    r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))"
+)
+# _ACADEMIC_TITLE is matched on the lower-cased title: re.IGNORECASE on the case-kept one
+# gives the same answers, several times slower. The two letters re.IGNORECASE also takes
+# for an ASCII one, dotless i and long s, keep their own lower case: map them first.
+_IGNORECASE_EXTRA = str.maketrans("\u0131\u017f", "is")
+_PUB_TYPE_KINDS = {
+    "randomized controlled trial": ("rct", "clinical-trial"),
+    "controlled clinical trial": ("clinical-trial",),
+    "clinical trial": ("clinical-trial",),
+    "clinical trial, phase i": ("clinical-trial",),
+    "clinical trial, phase ii": ("clinical-trial",),
+    "clinical trial, phase iii": ("clinical-trial",),
+    "clinical trial, phase iv": ("clinical-trial",),
+    "clinical trial protocol": ("clinical-trial",),
+    "pragmatic clinical trial": ("clinical-trial",),
+    "systematic review": ("systematic-review",),
+    "meta-analysis": ("systematic-review",),
+    "case reports": ("case-report",),
+    "practice guideline": ("guideline",),
+    "guideline": ("guideline",),
+    "consensus development conference": ("guideline",),
+    "news": ("news",),
+    "newspaper article": ("news",),
+}
+
+
+def _kinds(
+    entry: Entry, doc: _Doc, hits: list[tuple[str, int, int]], evidence: dict[str, list[str]]
+) -> list[str]:
+    found: dict[str, dict[str, None]] = {}  # kind -> phrases, in order, without repeats
+
+    for pub_type in entry.pub_types:
+        for kind in _PUB_TYPE_KINDS.get(pub_type.strip().lower(), ()):
+            found.setdefault(kind, {})[f"publication type: {pub_type}"] = None
+    if entry.ids:
+        for key in ("nct", "isrctn", "eudract"):
+            for value in entry.ids.get(key, ()):
+                found.setdefault("clinical-trial", {})[value] = None
+    from_registry = _registry_feed(entry.feed.url) or "clinicaltrials.gov" in entry.link.lower()
+    if from_registry:
+        found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
+
+    lower = doc.lower
+    cue: dict[str, list[tuple[str, int]]] = {}
+    for label, start, end in hits:  # already in text order, give or take
+        if label == "recruiting":
+            before = lower[max(0, start - 6) : start]
+            if before.rstrip(" ,").endswith("not") and not lower.startswith("not", start):
+                continue  # "active, not recruiting"
+        elif label == "guideline":
+            if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
+                continue  # "following the Dutch guideline", "under ultrasound guidance"
+            if _in_background(doc, start):
+                continue  # "BACKGROUND: ... despite guidance against them": context
+
+        elif label == "listing" and start:
+            line_start = lower.rfind("\n", 0, start) + 1
+            if line_start and lower[line_start:start].strip():
+                continue
+        if label in cue:
+            cue[label].append((doc.clean[start:end], start))
+        else:
+            cue[label] = [(doc.clean[start:end], start)]
+
+    if cue:
+        _cue_kinds(doc, cue, found)
+    story = cue.get("story")
+    if story:
+        found.setdefault("personal-story", {})[story[0][0]] = None
+    elif _first_person(doc) >= 3:
+        found.setdefault("personal-story", {})["first-person account"] = None
+    academic = bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+    listing = from_registry or "listing" in cue
+    if academic and "case_academic" in cue:
+        for phrase, _ in cue["case_academic"]:
+            found.setdefault("case-report", {})[phrase] = None
+    if "case-report" in found and "clinical-trial" in found and not (
+        entry.ids or from_registry or "rct" in found or "recruiting" in found
+        or "trial_id" in cue or any(p.startswith("publication type") for p in found["clinical-trial"])
+    ):
+        # a case report's "a trial of spinal cord stimulation" is a therapeutic trial in
+        # one patient, not a clinical trial
+        del found["clinical-trial"]
+    if not academic and not listing and "personal-story" not in found:
+        found["news"] = {"news or charity post": None}
+    kinds = sorted(found, key=_KIND_RANK.__getitem__)  # every found kind is in _KIND_ORDER
+    for kind in kinds:
+        evidence[kind] = list(found[kind])
+    return kinds
+
+
+@lru_cache(maxsize=256)
+def _registry_feed(url: str) -> bool:
+    """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
+    return "clinicaltrials.gov" in url.lower()
+
+
+def _academic_title(doc: _Doc) -> bool:
+    """A title that says what kind of paper it is after a colon ("...: a randomised trial")."""
+    colon = doc.lower.find(":", 0, doc.title_end)  # _ACADEMIC_TITLE starts with ":"
+    if colon < 0:
+        return False
+    text = doc.lower
+    if not text.isascii():
+        text = text[: doc.title_end].translate(_IGNORECASE_EXTRA)
+    return _ACADEMIC_TITLE.search(text, colon, doc.title_end) is not None
+
+
+def _in_background(doc: _Doc, pos: int) -> bool:
+    """True inside a structured abstract's BACKGROUND section (before the next heading)."""
+    inside = False
+    for label, start, _end in sorted(_Scanner.matches(doc, "cue"), key=_START):
+        if start >= pos:
+            break
+        if label in ("bg", "head"):
+            inside = label == "bg"
+    return inside
+
+
+def _cue_kinds(
+    doc: _Doc, cue: dict[str, list[tuple[str, int]]], found: dict[str, dict[str, None]]
+) -> None:
+    """Kinds from cue phrases: review, trial and randomised, recruiting, case, guideline..."""
+    # "a meta-analysis of 11 randomised trials" is a review, not a trial; a trial named in
+    # another sentence (a conference report covering both) still makes the item a trial.
+    review = cue.get("review")
+    review_sentences: set[tuple[int, int]] = set()
+    whole_review = "systematic-review" in found  # from the publication type
+    if review:
+        for phrase, _ in review:
+            found.setdefault("systematic-review", {})[phrase] = None
+        review_sentences = {doc.sentence(pos) for _, pos in review}
+        whole_review = any(pos < doc.lead_end for _, pos in review)
+    if not whole_review:
+        for label in ("trial", "rct"):
+            for phrase, pos in cue.get(label, ()):
+                if review_sentences and (
+                    pos < doc.title_end or doc.sentence(pos) in review_sentences
+                ):
+                    continue
+                if label == "rct":
+                    found.setdefault("rct", {})[phrase] = None
+                found.setdefault("clinical-trial", {})[phrase] = None
+    for phrase, _ in cue.get("trial_id", ()):
+        found.setdefault("clinical-trial", {})[phrase] = None
+    for phrase, _ in cue.get("recruiting", ()):
+        found.setdefault("recruiting", {})[phrase] = None  # enrolling people: it is a trial
+        found.setdefault("clinical-trial", {})[phrase] = None
+    for label, kind in (("case", "case-report"), ("guideline", "guideline"),
+                        ("fundraising", "fundraising-event")):
+        for phrase, _ in cue.get(label, ()):
+            found.setdefault(kind, {})[phrase] = None
+
+
+# First-person words ("I", "i", "my", "me") are counted in the automaton's copy of the text:
+# each is an anchor of its own (" i ", " my ", " me ", category "person"), so the count is
+# the number of those hits, found in the one pass over the text. Less the Roman numeral I
+# ("CRPS type I", "phase I") and "i.e.".
+_NOT_FIRST_PERSON = re.compile(
+    r" (?:type|crps|phase|grade|stage|class|part|schedule|level|"
+    r"tier|category|group|figure|table|appendix) i(?= )| i e(?= )"
+)
+
+
+def _first_person(doc: _Doc) -> int:
+    count = len(doc.hits.get("person", ()))
+    if count >= 3:
+        count -= len(_NOT_FIRST_PERSON.findall(doc.spaced))
+    return count

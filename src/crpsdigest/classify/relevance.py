@@ -1,0 +1,51 @@
+"""Relevance: is the text itself about CRPS, beyond look-alikes and passing mentions.
+
+The names are matched by the scanner (phrases._CRPS_RULES); this module holds the guards
+that turn those matches into a decision: ``CRPs`` (C-reactive proteins), ``RSD`` outside a
+pain context, a CRPS name given as an example or in a list of other conditions.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crpsdigest.classify.scanning import _Doc, _Scanner
+
+# Context checks run on the lower-cased text (re.IGNORECASE would disable fast prefix search).
+_RSD_PAIN = re.compile(
+    r"pain|limb|\blegs?\b|\barms?\b|\bhands?\b|\bfoot\b|\bfeet\b|ankle|wrist|knee|burning|swell|"
+    r"nerve|injur|sympathetic|crps|complex regional|fracture|allodynia|dystroph"
+)
+_RSD_OTHER = re.compile(r"rejection|dysphoria|adhd|school|district|emotion|criticism|ticker|shares")
+
+
+_EXAMPLE_OF = re.compile(
+    r"(?:conditions?|disorders?|diseases?|syndromes?|illnesses|states)\s+(?:such\s+as|like|"
+    r"including|e\.g\.)"
+)
+
+
+def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, int]]:
+    """Spans that make the text about CRPS; empty when it is not (``doc.hits`` must hold the
+    scanner's hits: the other conditions are read from there)."""
+    spans: list[tuple[int, int]] = []
+    for label, start, end in hits:
+        if label == "crps" and doc.folded[start : start + 4] == "CRPs":
+            continue  # plural of CRP, C-reactive protein
+        if label == "rsd":
+            window = doc.lower[max(0, start - 100) : end + 100]
+            if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
+                continue
+        spans.append((start, end))
+    if not spans:
+        return []
+    if len(spans) >= 2 or spans[0][0] < doc.title_end:
+        return spans
+    # A single mention inside a list of other conditions is not what the text is about.
+    s0, s1 = doc.sentence(spans[0][0])
+    if _EXAMPLE_OF.search(doc.lower, s0, spans[0][0]):
+        return []  # "pain conditions such as CRPS": an example, not the topic
+    others = _Scanner.matches(doc, "condition")
+    if sum(1 for _, start, _ in others if s0 <= start < s1) >= 2:
+        return []
+    return spans
