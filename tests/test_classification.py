@@ -465,8 +465,8 @@ def test_kind_cues_in_other_languages() -> None:
          "graded-motor-imagery", "gabapentinoids"),
         # usual care given to everyone
         ("Mirror therapy after hand surgery for CRPS",
-         "Each participant took 1 g of ascorbic acid daily under the ward protocol; mirror "
-         "therapy was added in the intervention group only.",
+         "Each participant also took 1 g of ascorbic acid daily; mirror therapy was added "
+         "in the intervention group only.",
          "mirror-therapy", "vitamin-c"),
         ("Hand swelling after wrist fracture and CRPS",
          "Per hospital policy, nortriptyline was offered at night. Weekly acupuncture "
@@ -602,3 +602,8 @@ def test_round8_cited_literature_and_guidance_are_not_the_items_kind() -> None:
     )
     assert "guideline" not in news.kinds
     assert "clinical-trial" in news.kinds
+
+
+def test_round8_a_single_arm_studys_own_treatment_given_to_each_patient_is_tagged() -> None:
+    got = classify("Open-label pilot in CRPS", "Each patient received four pamidronate infusions.")
+    assert got.treatments == ["pamidronate", "bisphosphonates"]

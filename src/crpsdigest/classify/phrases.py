@@ -242,9 +242,10 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     # grouping variables: "analyses were stratified by opioid use" (taxonomy 5.2)
     ("pre", r"(?:stratified|grouped|categori[sz]ed|subgrouped|dichotomi[sz]ed)\s+(?:by|"
             r"according\s+to)" + _W),
-    # usual care given to everyone: "each patient received X", "per departmental protocol"
-    ("pre", r"(?:every|each)\s+(?:patient|participant|child|subject|person)\s+(?:also\s+)?"
-            r"(?:took|takes|received|receives|got|was\s+given|kept|continued|had)" + _W),
+    # usual care given to everyone: "each patient also received X", "per departmental
+    # protocol" (not "each patient received X": a single-arm study's own treatment)
+    ("pre", r"(?:every|each)\s+(?:patient|participant|child|subject|person)\s+(?:also\s+"
+            r"(?:took|takes|received|receives|got|was\s+given|had)|kept|continued)" + _W),
     ("pre", r"per\s+(?:the\s+)?(?:departmental|hospital|local|unit|ward|standard|"
             r"institutional|routine)\s+(?:protocol|policy|practice)" + _W),
     ("pre", r"(?:continued|kept|maintained|stayed\s+on|remained\s+on)\s+(?:their|his|her|"
