@@ -450,3 +450,160 @@ def test_kind_cues_in_other_languages() -> None:
     assert "guideline" in classify(
         "CRPS: le raccomandazioni dei fisiatri", "Nuove raccomandazioni sulla CRPS della mano."
     ).kinds
+
+
+# --------------------------------------------------------------------------- blind round 8
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "subject", "absent"),
+    [
+        # grouping variables (taxonomy 5.2)
+        ("Fatigue in CRPS: an online survey",
+         "We surveyed 300 adults with CRPS about fatigue. Results were grouped according to "
+         "pregabalin use. Fatigue tracked pain, and graded motor imagery users reported less.",
+         "graded-motor-imagery", "gabapentinoids"),
+        # usual care given to everyone
+        ("Mirror therapy after hand surgery for CRPS",
+         "Each participant also took 1 g of ascorbic acid daily; mirror therapy was added "
+         "in the intervention group only.",
+         "mirror-therapy", "vitamin-c"),
+        ("Hand swelling after wrist fracture and CRPS",
+         "Per hospital policy, nortriptyline was offered at night. Weekly acupuncture "
+         "sessions then reduced swelling in the treated group.",
+         "acupuncture", "antidepressants"),
+        # a co-intervention in the placebo arm is in every arm
+        ("Tadalafil for cold CRPS",
+         "Arms: tadalafil with hydrotherapy; placebo combined with hydrotherapy.",
+         "vasodilators", "physiotherapy"),
+        # the pluperfect and 'been through' tell history
+        ("Botulinum toxin for CRPS dystonia in a teenager",
+         "Baclofen tablets had been discontinued because of weakness. Botox injections eased "
+         "the posture within a month.",
+         "botulinum-toxin", "baclofen"),
+        ("A documentary about CRPS",
+         "He has been through nerve blocks and tapentadol; the film follows his hyperbaric "
+         "oxygen sessions.",
+         "hyperbaric-oxygen", "opioids"),
+        # a medicine everyone kept taking is background
+        ("Dronabinol-free cannabis oil in CRPS: a chart review",
+         "Patients kept their usual celecoxib throughout. Medical cannabis improved sleep.",
+         "cannabinoids", "nsaids"),
+        # 'X was not enough' in a title
+        ("When physio wasn't enough: my hyperbaric oxygen months with CRPS",
+         "Twenty dives later, my CRPS flares are shorter.",
+         "hyperbaric-oxygen", "physiotherapy"),
+        ("SDRC : la kiné ne suffisait pas, la stimulation médullaire m'a aidée",
+         "Deux ans après l'implantation, je remarche.",
+         "spinal-cord-stimulation", "physiotherapy"),
+    ],
+)
+def test_round8_history_and_usual_care(title: str, text: str, subject: str, absent: str) -> None:
+    got = classify(title, text)
+    assert subject in got.treatments
+    assert absent not in got.treatments
+
+
+@pytest.mark.parametrize(
+    ("title", "text", "subject", "absent"),
+    [
+        ("Acupuntura en el SDRC",
+         "Tomó pregabalina sin grandes resultados; la acupuntura le alivió el dolor.",
+         "acupuncture", "gabapentinoids"),
+        ("Algodistrofia e agopuntura",
+         "Ha fatto fisioterapia senza particolari benefici. L'agopuntura ha ridotto il dolore.",
+         "acupuncture", "physiotherapy"),
+        ("Morbus Sudeck: Akupunktur",
+         "Tramadol nahm sie ohne nennenswerte Wirkung. Die Akupunktur half ihr.",
+         "acupuncture", "opioids"),
+        ("Estudo com cetamina na síndrome de dor regional complexa",
+         "Serão incluídos pacientes com CRPS que não responderam ao pamidronato.",
+         "ketamine", "pamidronate"),
+        ("Ensayo de neridronato en el SDRC",
+         "No podrán participar quienes lleven un estimulador medular ni quienes hayan probado "
+         "la pregabalina.",
+         "neridronate", "gabapentinoids"),
+        ("SDRC del pie: un caso",
+         "Ante la falta de respuesta al tramadol, se hicieron dos bloqueos del ganglio "
+         "estrellado con mejoría.",
+         "sympathetic-block", "opioids"),
+        ("Complex regionaal pijnsyndroom: spiegeltherapie thuis",
+         "Spiegeltherapie met een spiegelbox hielp bij complex regionaal pijnsyndroom.",
+         "mirror-therapy", "physiotherapy"),
+    ],
+)
+def test_round8_other_languages(title: str, text: str, subject: str, absent: str) -> None:
+    got = classify(title, text)
+    assert got.relevant
+    assert subject in got.treatments
+    assert absent not in got.treatments
+
+
+def test_round8_kind_cues() -> None:
+    # Dutch and Portuguese guideline and randomised wording
+    assert "guideline" in classify(
+        "CRPS: herziene richtlijn adviseert fysiotherapie", "Een nieuwe richtlijn voor CRPS."
+    ).kinds
+    assert "guideline" not in classify(
+        "Ergotherapie bij CRPS: een gerandomiseerde studie",
+        "Patiënten met CRPS kregen ergotherapie of zorg volgens de richtlijn.",
+    ).kinds
+    kinds = classify("CRPS: estudo randomizado com tadalafila",
+                     "Pacientes com CRPS fria recebem tadalafila ou placebo.").kinds
+    assert {"rct", "clinical-trial"} <= set(kinds)
+    # taking part in a German study; people wanted for a study
+    assert "clinical-trial" in classify(
+        "CRPS: Akupunktur im Test", "40 Betroffene mit CRPS nehmen an der Studie teil."
+    ).kinds
+    assert "recruiting" in classify(
+        "CRPS patients wanted for a hand therapy study",
+        "The team is looking for people with CRPS of the wrist.",
+    ).kinds
+    # case series titles without the words "case report"
+    assert "case-report" in classify(
+        "Dorsal root ganglion stimulation in CRPS of the groin: experience with four patients",
+        "Four men with CRPS after hernia repair received DRG leads.",
+    ).kinds
+    assert "case-report" in classify(
+        "SDRC tras una fractura de escafoides: a propósito de un caso",
+        "Varón de 30 años con SDRC tipo I.",
+    ).kinds
+    # a French first-person story
+    assert "personal-story" in classify(
+        "Mon parcours avec l'algodystrophie", "Trois ans de douleurs, puis la rééducation."
+    ).kinds
+
+
+def test_round8_laboratory_and_cohort_papers_are_not_news() -> None:
+    lab = classify(
+        "Keratinocyte activation in CRPS skin",
+        "Punch biopsies were collected from 12 people with CRPS; cultured keratinocytes were "
+        "exposed to TNF.",
+    )
+    assert "news" not in lab.kinds
+    cohort = classify(
+        "Spinal cord stimulation in CRPS of the arm: ten-year outcomes",
+        "Ninety consecutive patients with CRPS were implanted between 2010 and 2014.",
+    )
+    assert "news" not in cohort.kinds
+
+
+def test_round8_cited_literature_and_guidance_are_not_the_items_kind() -> None:
+    case = classify(
+        "Ketamine lozenges in a woman with CRPS: case report",
+        "A 40-year-old woman with CRPS used ketamine lozenges for a year. Double-blind "
+        "studies of oral ketamine are lacking.",
+    )
+    assert "rct" not in case.kinds and "clinical-trial" not in case.kinds
+    news = classify(
+        "Virtual reality for CRPS tested at home",
+        "A team gave VR headsets to 30 people with CRPS in a pilot study. Guidelines currently "
+        "recommend mirror therapy, but VR has not been compared with it.",
+    )
+    assert "guideline" not in news.kinds
+    assert "clinical-trial" in news.kinds
+
+
+def test_round8_a_single_arm_studys_own_treatment_given_to_each_patient_is_tagged() -> None:
+    got = classify("Open-label pilot in CRPS", "Each patient received four pamidronate infusions.")
+    assert got.treatments == ["pamidronate", "bisphosphonates"]

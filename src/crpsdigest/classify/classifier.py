@@ -139,9 +139,14 @@ class Classifier:
         phrases: dict[str, list[str]] = {}
         deferred: list[tuple[int, int, str]] = []
         kept: list[tuple[int, int, str, float]] = []
+        every_arm: set[str] = set()
         for start, end, slug in deduped:
-            if cues.cues and cues.non_subject(doc, start, end):
-                continue
+            if cues.cues:
+                cue = cues.non_subject(doc, start, end)
+                if cue:
+                    if cue == "arms":
+                        every_arm.add(slug)
+                    continue
             if cues.background and cues.in_background(start):
                 deferred.append((start, end, slug))
                 continue
@@ -150,6 +155,10 @@ class Classifier:
                 if not _RESEARCH_CUE.search(doc.lower, s0, s1):
                     continue  # a fundraiser's own history, not a treatment under discussion
             kept.append((start, end, slug, 0.0))  # weighed by position below
+        if every_arm:
+            # "placebo plus physiotherapy": given in the control arm too, so in every arm
+            kept = [m for m in kept if m[2] not in every_arm]
+            deferred = [m for m in deferred if m[2] not in every_arm]
         # Background mentions count only when the rest of the abstract names no treatment.
         if deferred:
             elsewhere = {m[2] for m in kept}

@@ -21,14 +21,26 @@ _KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
 _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
+    r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
-    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s))*\s*$"
+    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s|"
+    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle))*\s*$"
 )
+# After a guideline word: existing guidance cited in an item about something else
+# ("national guidelines already suggest X, but ..."), not the item's kind.
+_CITED_GUIDELINE = re.compile(
+    r"\w*\s+(?:already|currently|long|still)\s+(?:recommend|suggest|advise|endorse|include|"
+    r"list|support|mention|say)"
+)
+# After a randomised/controlled cue: plural trials are the literature, not this item
+# ("randomised trials in adults have mostly used ...", "called for sham-controlled trials").
+_PLURAL_TRIALS = re.compile(r"[\s\-]*(?:controlled\s+|clinical\s+)?(?:trials|studies)\b")
 _ACADEMIC_TITLE = re.compile(
     r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
     r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
-    r"\d+[\s\-]*(?:year|month|week)s?[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|"
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s\-]*(?:year|month|week)s?"
+    r"[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|experience\s+with|"
     r"protocol|"
     r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
     r"an?\s+(?:survey|audit|"
@@ -89,6 +101,10 @@ def _kinds(
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
             if _in_background(doc, start):
                 continue  # "BACKGROUND: ... despite guidance against them": context
+            if start >= doc.lead_end and _CITED_GUIDELINE.match(lower, end, end + 40):
+                continue  # "guidelines already suggest X": cited in the body
+        elif label == "rct" and _PLURAL_TRIALS.match(lower, end, end + 30):
+            continue
 
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1

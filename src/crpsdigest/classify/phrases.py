@@ -30,6 +30,8 @@ _CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
      False),
     ("name", r"sindrome[\s\-]+(?:dolorosa[\s\-]+)?regionale[\s\-]+complessa", False),
     ("name", r"komplex\w*[\s\-]+regional\w*[\s\-]+schmerzsyndrom\w*", False),
+    ("name", r"sindrome[\s\-]+(?:de[\s\-]+)?dor[\s\-]+regional[\s\-]+complexa", False),
+    ("name", r"complex[\s\-]+regionaal[\s\-]+pijnsyndroom", False),
 )
 
 
@@ -237,6 +239,54 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     *(("pre", rf"(?:habian|habia|han|ha)\s+{ya}(?:probado|recibido|fracasado)" + _W)
       for ya in ("", r"ya\s+")),
     ("pre", r"(?:hatten|hatte|haben|hat)\s+(?:bereits|schon)" + _W),
+    # grouping variables: "analyses were stratified by opioid use" (taxonomy 5.2)
+    ("pre", r"(?:stratified|grouped|categori[sz]ed|subgrouped|dichotomi[sz]ed)\s+(?:by|"
+            r"according\s+to)" + _W),
+    # usual care given to everyone: "each patient also received X", "per departmental
+    # protocol" (not "each patient received X": a single-arm study's own treatment)
+    ("pre", r"(?:every|each)\s+(?:patient|participant|child|subject|person)\s+(?:also\s+"
+            r"(?:took|takes|received|receives|got|was\s+given|had)|kept|continued)" + _W),
+    ("pre", r"per\s+(?:the\s+)?(?:departmental|hospital|local|unit|ward|standard|"
+            r"institutional|routine)\s+(?:protocol|policy|practice)" + _W),
+    ("pre", r"(?:continued|kept|maintained|stayed\s+on|remained\s+on)\s+(?:their|his|her|"
+            r"the)\s+(?:existing|usual|regular|current|previous|ongoing)" + _W),
+    # a co-intervention in the control arm is in every arm: "placebo plus physiotherapy"
+    ("arms", r"(?:placebo|sham)\s+(?:plus|\+|combined\s+with|together\s+with|along\s+with|"
+             r"in\s+addition\s+to)" + _W),
+    ("pre", r"(?:has|have|had)\s+been\s+through" + _W),
+    # the pluperfect tells the history before the item's own events
+    ("post", r"had\s+(?:all\s+|both\s+)?been\s+(?:stopped|discontinued|withdrawn|"
+             r"ineffective|unhelpful|unsuccessful|abandoned|of\s+no\s+(?:use|benefit))" + _W),
+    ("post", r"(?:just|only)\s+made\s+(?:me|her|him|them)" + _W),
+    ("post", r"(?:machten|machte)\s+mich\s+(?:nur|bloss|lediglich)" + _W),
+    # "without much success" in five languages (the plain forms are above)
+    ("post", r"sans\s+(?:grand|grande|grands|reel|veritable|aucun|aucune|vrai)\s+"
+             r"(?:succes|benefice|effet|resultat|amelioration)s?" + _W),
+    ("post", r"sin\s+(?:gran|grandes|mucho|mucha|ningun|ninguna|demasiado|apenas)\s+"
+             r"(?:exito|beneficio|efecto|resultado|mejoria)s?" + _W),
+    ("post", r"senza\s+(?:grandi|grande|particolari|alcun|nessun|molti|veri|apprezzabili)\s+"
+             r"(?:successo|benefici|beneficio|effetto|effetti|risultat[oi]|miglioramento|"
+             r"miglioramenti)" + _W),
+    ("post", r"ohne\s+(?:gro\w*|nennenswert\w*|spurbar\w*|jede\w*|wirklich\w*)\s+"
+             r"(?:erfolg|wirkung|besserung|nutzen)" + _W),
+    ("post", r"sem\s+(?:grande\s+|grandes\s+|nenhum\s+|qualquer\s+)?(?:sucesso|beneficio|"
+             r"efeito|resultado|melhora)s?" + _W),
+    # non-response and exclusion wording in Spanish, French, Italian, German, Portuguese
+    ("pre", r"falta\s+de\s+respuesta\s+(?:a|al)" + _W),
+    ("pre", r"absence\s+de\s+reponse\s+(?:a|au|aux)" + _W),
+    ("pre", r"mancata\s+risposta\s+(?:a|al|alla|ai|agli|alle)" + _W),
+    ("pre", r"(?:ausbleibend|fehlend)\w*\s+(?:ansprechen|wirkung)\s+(?:auf|von)" + _W),
+    ("pre", r"nao\s+(?:responderam|respondeu|respondem|tinham\s+respondido|"
+            r"tinha\s+respondido)" + _W),
+    ("pre", r"(?:no\s+podran|ne\s+pourront\s+pas|non\s+potranno|nao\s+poderao)\s+"
+            r"(?:participar|partecipare)" + _W),
+    ("pre", r"(?:quienes|que)\s+(?:ya\s+)?(?:hayan|hubieran)\s+(?:recibido|probado|tenido)"
+            + _W),
+    # "X was not enough": the title's way of saying X failed
+    ("post", r"(?:was|were)(?:n't|\s+not)\s+enough" + _W),
+    ("post", r"(?:non\s+(?:bastava|bastavano|e\s+bastat[oa]|basto)|ne\s+suffisai(?:t|ent)\s+pas|"
+             r"n'(?:a|ont)\s+pas\s+suffi|no\s+(?:bastaba|bastaban|basto|fue\s+suficiente)|"
+             r"(?:reichte|reichten)\s+nicht|nao\s+(?:bastava|bastou|foi\s+suficiente))" + _W),
     ("brk", r";"),
     ("brk", r"but" + _W),
     ("brk", r"whereas" + _W),
@@ -244,6 +294,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("brk", r"before\s+(?:being\s+)?(?:starting|receiving|switching|referred|offered|"
             r"considered|undergoing|trying|getting|given)" + _W),
     ("brk", r",\s+(?:were|was|are|is|received|underwent|took)" + _W),
+    # the same turn to the item's own treatment in French, Spanish, Italian, German, Portuguese
+    ("brk", r",\s+(?:se|on|il|elle|fue|fueron|foi|foram|wurde|wurden|erhielt|erhielten|"
+            r"recibio|recibieron|recebeu|receberam|ricevette|si\s+e|e\s+stat[oa])" + _W),
     ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
     # ", then she was offered X" turns to the subject; ", then pregabalin" only extends a list
     *(("brk", rf",\s+{lead}then\s+(?:she|he|they|we|i|it|my|our|his|her|their|came|"
@@ -318,6 +371,16 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("recruiting", r"recruitment\s+(?:is\s+|will\s+)?(?:open|opens|opened|begins|starts)" + _W,
      False),
     ("recruiting", r"participants\s+(?:are\s+)?(?:needed|wanted|sought)" + _W, False),
+    ("trial", r"(?:nehmen|nimmt|teilnehmen)\s+an\s+der\s+studie" + _W, False),
+    ("trial", r"(?:ensaio|estudo)\s+clinico" + _W, False),
+    ("rct", r"randomi[sz]ad[oa]s?" + _W, False),
+    ("rct", r"controlad[oa]s?\s+(?:por|com|con)\s+placebo" + _W, False),
+    ("rct", r"gerandomiseerd\w*", False),
+    ("rct", r"(?:placebogecontroleerd\w*|dubbelblind\w*)", False),
+    ("recruiting", r"looking\s+for\s+(?:people|patients|adults|children|women|men)\s+"
+                   r"(?:who|with|aged)" + _W, False),
+    ("recruiting", r"wanted\s+for\s+(?:a\s+|the\s+|our\s+|new\s+|a\s+new\s+)?"
+                   r"(?:study|trial|research)" + _W, False),
     ("review", r"systematic(?:ally)?\s+review\w*", False),
     ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
     ("review", r"cochrane" + _W, False),
@@ -329,12 +392,17 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("case", r"year[\s\-]*old\s+(?:man|woman|boy|girl|patient|male|female|child)\s+"
              r"(?:presented|was\s+referred|was\s+admitted)" + _W, False),
     ("case", r"the\s+cases\s+of" + _W, False),
+    # a case-series title: "our experience with six patients"
+    ("case", r"experience\s+with\s+(?:two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+"
+             r"(?:patients|cases|children|adults|women|men)" + _W, False),
     *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
     ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
     ("case", r"fallbericht\w*", False),
     ("case", r"(?:reporte|informe|presentacion)\s+de\s+(?:un\s+)?caso" + _W, False),
     ("case", r"(?:presentamos|describimos)\s+(?:el|un)\s+caso" + _W, False),
     ("case", r"(?:cas\s+clinique|a\s+propos\s+d'un\s+cas)" + _W, False),
+    ("case", r"a\s+proposito\s+de\s+(?:un|dos|tres)\s+casos?" + _W, False),
+    ("case", r"(?:relato|serie)\s+de\s+casos?" + _W, False),
     ("case", r"nous\s+(?:rapportons|presentons|decrivons)\s+(?:le|un)\s+cas" + _W, False),
     ("case", r"(?:presentiamo|descriviamo)\s+(?:il|un)\s+caso" + _W, False),
     ("case", r"descrizione\s+di\s+un\s+caso" + _W, False),
@@ -350,6 +418,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("guideline", r"linee\s+guida" + _W, False),
     ("guideline", r"(?:raccomandazioni|recomendaciones)" + _W, False),
     ("guideline", r"guias?\s+de\s+practica\s+clinica" + _W, False),
+    ("guideline", r"richtlijn\w*", False),
+    ("guideline", r"(?:diretriz|diretrizes|recomendacoes)" + _W, False),
     ("fundraising", r"rais(?:e|es|ed|ing)\s+(?:money|funds|awareness\s+and\s+money|£|\$|€|\d)",
      False),
     ("fundraising", r"fund-?rais\w*", False),
@@ -369,7 +439,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
      False),
     *(("story", rf"my {w}" + _W, False) for w in ("journey", "story", "life with", "crps", "rsd")),
     ("story", r"(?:mein\s+leben\s+mit|meine\s+geschichte|mi\s+historia|mi\s+vida\s+con|"
-              r"ma\s+vie\s+avec|mon\s+histoire|la\s+mia\s+storia|la\s+mia\s+vita\s+con)"
+              r"ma\s+vie\s+avec|mon\s+histoire|mon\s+parcours|la\s+mia\s+storia|"
+              r"la\s+mia\s+vita\s+con|il\s+mio\s+percorso|mi\s+experiencia\s+con|"
+              r"mijn\s+verhaal|mijn\s+leven\s+met|minha\s+historia|a\s+minha\s+vida\s+com)"
               + _W, False),
     ("story", r"shares?\s+(?:her|his|their)\s+story" + _W, False),
     # "John's story": the automaton's copy has the apostrophe as a space, so the anchor
@@ -391,6 +463,12 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
         "built", "modelled", "modeled", "developed", "performed", "surveyed", "calculated",
         "followed")),
     ("academic", r"quality[\s\-]*adjusted" + _W, False),
+    # study and laboratory method wording
+    ("academic", r"consecutive\s+(?:patients|adults|children|cases|participants)" + _W, False),
+    ("academic", r"(?:biops(?:y|ies)|samples?|specimens?)\s+(?:were|was)\s+(?:obtained|"
+                 r"taken|collected|analy[sz]ed)" + _W, False),
+    ("academic", r"cultured\s+(?:\w+\s+)?(?:cells|fibroblasts|keratinocytes|neurons|"
+                 r"macrophages|myocytes)" + _W, False),
     ("academic", r"methods\s+and\s+analysis\s*:", False),
     ("academic", r"in this\s+(?:randomi[sz]ed|double-blind|open|prospective|retrospective|"
                  r"study|trial)" + _W, False),

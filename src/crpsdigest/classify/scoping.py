@@ -59,10 +59,11 @@ class _Cues:
         i = bisect_left(positions, lo)
         return i < len(positions) and positions[i] < hi
 
-    def non_subject(self, doc: _Doc, start: int, end: int) -> bool:
-        """True when the mention at [start, end) is history, criterion, background and so on."""
+    def non_subject(self, doc: _Doc, start: int, end: int) -> str:
+        """The cue kind that makes the mention at [start, end) history, criterion, background
+        and so on ("arms": a co-intervention of every arm), or "" for a subject mention."""
         if not self.cues:
-            return False
+            return ""
         s0, s1 = doc.sentence(start)
         paragraph_start = doc.lower.rfind("\n", 0, start) + 1
         lo = bisect_left(self.starts, min(s0, paragraph_start))
@@ -71,21 +72,23 @@ class _Cues:
                 if c_start >= s1:
                     break
                 if kind == "post" and not self._between(self.breaks, end, c_start):
-                    return True
+                    return kind
                 continue
             if kind == "block":
                 if c_start >= paragraph_start and not self._between(self.heads, c_end, start):
-                    return True
+                    return kind
             elif c_start < s0:
                 continue
             elif kind == "contrast":
                 if "," not in doc.lower[c_end:start] and not self._between(
                     self.breaks, c_end, start
                 ):
-                    return True
-            elif kind in ("pre", "xref") and not self._between(self.breaks, c_end, start):
-                return True
-        return False
+                    return kind
+            elif kind in ("pre", "xref", "arms") and not self._between(
+                self.breaks, c_end, start
+            ):
+                return kind
+        return ""
 
 
 # Most entries have no cue phrase: one shared, never modified, empty set of cues.
