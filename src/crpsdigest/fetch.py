@@ -5,8 +5,8 @@ Why it looks like this:
 * Editors list 50–500 feeds; most of the time goes into waiting on slow servers, so requests run
   concurrently on one asyncio loop (httpx), bounded by a global limit (sockets, memory) and a
   per-host limit (politeness: many PubMed or Google News feeds share one host).
-* Parsing is CPU work; it runs in a process pool as bodies arrive, so the loop keeps the network
-  busy while both cores parse.
+* Parsing is CPU work; it runs in worker processes (:mod:`crpsdigest.workers`) as bodies arrive,
+  so the loop keeps the network busy while both cores parse.
 * Conditional GET (ETag / Last-Modified) and the server's own freshness hints (Cache-Control
   max-age, Expires, Retry-After, RSS ``<ttl>``) keep a warm run cheap and the servers happy.
 * Every failure ends as one line on a :class:`FetchResult` and in the feed's :class:`FeedState`,
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import codecs
-import concurrent.futures
 import hashlib
-import multiprocessing
+import logging
 import os
 import random
 import ssl
@@ -39,6 +38,7 @@ import httpx
 
 from crpsdigest import USER_AGENT
 from crpsdigest.models import Entry, FeedRef
+from crpsdigest.workers import WorkerDied, WorkerPool
 
 Outcome = Literal["new", "unchanged", "skipped", "error", "gone"]
 
@@ -46,6 +46,7 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECT_CODES = frozenset({301, 308})
 _HTML_STARTS = (b"<!doctype html", b"<html")
 PROCESS_POOL_MIN_FEEDS = 16
+log = logging.getLogger(__name__)
 _DRAIN_LIMIT = 64 * 2**10  # error bodies read to reuse the connection; longer ones close it
 
 
@@ -442,8 +443,7 @@ class _Fetcher:
         self.options = options
         self.parse_fn = parse
         self.feeds = feeds
-        self.executor: concurrent.futures.Executor | None = None
-        self.executor_ready: asyncio.Task[concurrent.futures.Executor | None] | None = None
+        self.pool_ready: asyncio.Task[WorkerPool | None] | None = None
         self.global_slots = asyncio.Semaphore(options.max_connections)
         self.hosts: dict[str, _Host] = {}
         self._ssl_context: ssl.SSLContext | None = None
@@ -678,30 +678,23 @@ class _Fetcher:
 
     # -- parse ---------------------------------------------------------------------------------
 
-    async def _executor(self) -> concurrent.futures.Executor | None:
-        """The parse pool, made on first need (a warm run of 304s never pays for workers).
-
-        Made in a thread: starting the forkserver and its workers blocks for about half a
-        second, which on the loop would stall every transfer in flight.
-        """
-        self.start_pool()
-        assert self.executor_ready is not None
-        self.executor = await asyncio.shield(self.executor_ready)
-        return self.executor
-
     def start_pool(self) -> None:
-        """Start making the parse pool now, in a thread (it takes ~0.5 s to be ready)."""
-        if self.executor_ready is None:
-            self.executor_ready = asyncio.ensure_future(
-                asyncio.to_thread(_make_executor, self.options, self.parse_fn, self.feeds)
+        """Start the parse workers now (a warm run of 304s never pays for them, so on first
+        need, or at once when the run will surely parse: see :func:`fetch_all`)."""
+        if self.pool_ready is None:
+            self.pool_ready = asyncio.ensure_future(
+                _start_pool(self.options, self.parse_fn, self.feeds)
             )
 
     async def _parse(self, body: bytes, feed: FeedRef, headers: dict[str, str]) -> ParsedFeedLike:
-        loop = asyncio.get_running_loop()
+        self.start_pool()
+        assert self.pool_ready is not None
         try:
-            return await loop.run_in_executor(
-                await self._executor(), self.parse_fn, body, feed, headers
-            )
+            pool = await asyncio.shield(self.pool_ready)
+            if pool is None:
+                return await asyncio.to_thread(self.parse_fn, body, feed, headers)
+            result: ParsedFeedLike = await pool.run(body, feed, headers)
+            return result
         except Exception as exc:  # the parser must not take the run down
             raise _Failure(f"parser failed: {type(exc).__name__}: {_one_line(str(exc))}") from exc
 
@@ -846,17 +839,12 @@ class _Fetcher:
         return FetchResult(feed, "error", message, state)
 
 
-def _warm(_: int) -> int:
-    """No-op run in each worker up front, so workers start while the first requests wait."""
-    return os.getpid()
+async def _start_pool(options: FetchOptions, parse: ParseFn, feeds: int) -> WorkerPool | None:
+    """Worker processes (one per core) for a real run; None (parse in threads) for a few feeds,
+    one core, or when the workers cannot start (the run goes on, slower).
 
-
-def _make_executor(
-    options: FetchOptions, parse: ParseFn, feeds: int
-) -> concurrent.futures.Executor | None:
-    """A process pool (one worker per core) for a real run; threads for a few feeds or one core.
-
-    Starting workers costs about a second of CPU (imports), worth it only past a few feeds.
+    Starting workers costs a few tenths of a second of CPU (imports), worth it only past a few
+    feeds.
     """
     workers = options.parse_workers
     if workers is None:
@@ -865,22 +853,13 @@ def _make_executor(
             workers = 0
     if workers == 0:
         return None
-    context = multiprocessing.get_context("forkserver")
     module = getattr(getattr(parse, "func", parse), "__module__", None)
-    # Each worker re-imports the main module (multiprocessing's spawn rules): the CLI, with
-    # click, rich and pydantic. Preloading "__main__" in the forkserver does that once, and the
-    # workers forked from it skip it.
-    context.set_forkserver_preload(
-        ["__main__", module] if module and module != "__main__" else ["__main__"]
-    )
-    executor = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    preload = [module] if module and module != "__main__" else []
     try:
-        for warm in [executor.submit(_warm, i) for i in range(workers)]:
-            warm.result()  # ready means ready: the workers are up, the parser imported
-    except BaseException:
-        executor.shutdown(wait=False, cancel_futures=True)
-        raise
-    return executor
+        return await WorkerPool.start(parse, workers, preload)
+    except (OSError, WorkerDied) as exc:
+        log.warning("parse workers did not start (%s); parsing in threads", exc)
+        return None
 
 
 async def fetch_all(
@@ -929,13 +908,13 @@ async def fetch_all(
         return list(await asyncio.gather(*tasks))
     finally:
         await fetcher.aclose()
-        ready = fetcher.executor_ready
+        ready = fetcher.pool_ready
         if ready is not None and not ready.done():
             await asyncio.wait([ready])  # a pool still starting must not outlive the run
         if ready is not None and not ready.cancelled() and ready.exception() is None:
             pool = ready.result()
             if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+                await pool.close()
 
 
 def fetch_all_sync(

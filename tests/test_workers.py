@@ -1,0 +1,84 @@
+"""The parse worker pool: answers in real processes, survives a worker that dies mid-feed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+
+import pytest
+
+from crpsdigest.workers import WorkerDied, WorkerPool
+
+
+def square_in(x: int) -> tuple[int, int]:
+    """A task: which process ran it, and its answer."""
+    if x == -1:
+        raise ValueError("bad input -1")
+    if x == -2:
+        os._exit(3)  # what a crash in a C extension on a hostile feed looks like from outside
+    if x == -3:
+        time.sleep(0.3)  # the worker is busy when the next tasks are queued behind it
+    return os.getpid(), x * x
+
+
+def test_results_come_from_other_processes_and_match_each_call() -> None:
+    async def go() -> list[tuple[int, int]]:
+        pool = await WorkerPool.start(square_in, 2)
+        try:
+            return list(await asyncio.gather(*(pool.run(i) for i in range(200))))
+        finally:
+            await pool.close()
+
+    results = asyncio.run(go())
+    assert [answer for _, answer in results] == [i * i for i in range(200)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() not in pids and len(pids) == 2  # both workers did work
+
+
+def test_an_exception_in_the_task_is_raised_to_the_caller() -> None:
+    async def go() -> None:
+        pool = await WorkerPool.start(square_in, 2)
+        try:
+            with pytest.raises(ValueError, match="bad input -1"):
+                await pool.run(-1)
+            assert (await pool.run(3))[1] == 9  # and the worker goes on
+        finally:
+            await pool.close()
+
+    asyncio.run(go())
+
+
+def test_a_worker_that_dies_fails_only_its_task_and_is_replaced() -> None:
+    async def go() -> tuple[list[object], list[int]]:
+        pool = await WorkerPool.start(square_in, 1)  # one worker: everything queues behind it
+        try:
+            slow = asyncio.ensure_future(pool.run(-3))
+            await asyncio.sleep(0.05)
+            crash = asyncio.ensure_future(pool.run(-2))
+            after = [asyncio.ensure_future(pool.run(i)) for i in range(5)]
+            outcomes = await asyncio.gather(slow, crash, *after, return_exceptions=True)
+            # the pool still works afterwards (a new worker took over)
+            later = [(await pool.run(i))[1] for i in range(3)]
+            return list(outcomes), later
+        finally:
+            await pool.close()
+
+    outcomes, later = asyncio.run(go())
+    assert outcomes[0][1] == 9  # type: ignore[index]  # the task before the crash
+    assert isinstance(outcomes[1], WorkerDied) and "exit code 3" in str(outcomes[1])
+    assert [o[1] for o in outcomes[2:]] == [0, 1, 4, 9, 16]  # type: ignore[index]
+    assert later == [0, 1, 4]
+
+
+def test_close_leaves_no_worker_running() -> None:
+    async def go() -> list[int]:
+        pool = await WorkerPool.start(square_in, 2)
+        await pool.run(2)
+        pids = [w.process.pid for w in pool.workers]
+        await pool.close()
+        return pids
+
+    for pid in asyncio.run(go()):
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
