@@ -45,7 +45,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
     if args.kind == "bench":
-        pool = [(make_feed(i, 20), {"content-type": "application/rss+xml"}) for i in range(500)]
+        pool = [  # the headers fetch.py passes: the feed's final URL is the base for links
+            (make_feed(i, 20), {"content-type": "application/rss+xml",
+                                "content-location": f"https://news{i % 97}.example.org/feed/{i}.xml"})
+            for i in range(500)
+        ]  # fmt: skip
     else:
         pool = _real()
     feeds = [pool[i % len(pool)] for i in range(args.n)]

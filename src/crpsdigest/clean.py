@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
-from bs4 import BeautifulSoup, Tag
 from feedparser.urls import make_safe_absolute_uri
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "pre",
@@ -52,6 +54,8 @@ def unescape(text: str) -> str:
 
 
 def _drop_boilerplate(soup: BeautifulSoup) -> None:
+    from bs4 import Tag
+
     for tag in soup.find_all(["script", "style", "noscript", "iframe", "form", "object", "embed"]):
         tag.decompose()
     for tag in soup.find_all(True):
@@ -163,6 +167,10 @@ def clean_html(raw: str, base: str | None = None) -> str:
     if not raw:
         return ""
     if _maybe_boilerplate(raw):
+        # imported here: bs4 costs 0.15 s to import, in every parse worker, for the few
+        # summaries that need it
+        from bs4 import BeautifulSoup
+
         soup = BeautifulSoup(raw, "html.parser")
         _drop_boilerplate(soup)
         return _sanitize(str(soup), base)
