@@ -70,6 +70,13 @@ EXTRA_DATES = [
     "Fri, 20 Nov 2026 06:00:00 +0000 +0000", "Fri, 20 Nov 2026 ٠٦:00:00 +0000", "Fri, ２０ Nov 2026 06:00:00 +0000",
 ]  # fmt: skip
 
+EXTRA_JOINS = [
+    "http:///x.example/a", "HTTP://a.example/b", "https:////a.example", " http://a.example/",
+    "http://a.exa\tmple/b", "//a.example/b", "?q=1", "#frag", "", "http://[::1", "mailto:x@y.z",
+    "https://a.example/x?#", "https://a.example/x;p?q#f", "ftp:///x", "a+b-c.d:///x", "1http:///x",
+    "https://a.example/../b/./c", "HTTPS:///a.example", "https:", "https://", "http://a.example:99999/",
+]
+
 
 def _feed_variants(i: int) -> Iterator[tuple[str, bytes, dict[str, str]]]:
     body = make_feed(i, 20)
@@ -192,7 +199,7 @@ def main(out: Path) -> None:
         lines.append(f"DATE {d!r} -> {parse_fast.parse_date(d)!r}")
         lines.append(f"DATE-S {d!r} -> {parse_fast.parse_date(d.strip())!r}")
     joins = [(b, v) for b in ("", "https://feeds.example.org/a/b.xml", "http://x.example/")
-             for v in links[:400]]  # fmt: skip
+             for v in links[:400] + EXTRA_JOINS]  # fmt: skip
     join = getattr(parse_fast, "join", parse_fast._urljoin)  # a faster join must equal _urljoin
     for b, v in joins:
         lines.append(f"JOIN {b!r} {v!r} -> {join(b, v)!r}")
