@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import nh3
 from feedparser.urls import make_safe_absolute_uri
 
+from crpsdigest.literalscan import search_at
+
 if TYPE_CHECKING:
     from bs4 import BeautifulSoup
 
@@ -97,7 +99,7 @@ _AD_WORD = re.compile(r"\bads?\b")
 def _maybe_boilerplate(markup: str) -> bool:
     low = markup.lower()
     return any(word in low for word in _BOILERPLATE_WORDS) or (
-        "ad" in low and _AD_WORD.search(low) is not None
+        "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
     )
 
 
@@ -123,8 +125,17 @@ _TO_TEXT = nh3.Cleaner(tags=_TEXT_TAGS, attributes={}, strip_comments=True)
 _RELATIVE_HREF = re.compile(r"""\bhref\s*=\s*["']?\s*(?![a-zA-Z][a-zA-Z0-9+.-]*:)""", re.I)
 
 
+def _relative_href(markup: str) -> bool:
+    low = markup.lower()  # no other character matches h, r, e or f under re.I
+    if "href" not in low:
+        return False
+    if markup.isascii():  # lower() kept every index: try only where "href" is
+        return search_at(_RELATIVE_HREF, markup, ("href",), low) is not None
+    return _RELATIVE_HREF.search(markup) is not None
+
+
 def _sanitize(markup: str, base: str | None = None) -> str:
-    if not base or not _RELATIVE_HREF.search(markup):
+    if not base or not _relative_href(markup):
         return _SANITIZER.clean(markup).strip()
 
     def resolve(_tag: str, attribute: str, value: str) -> str | None:

@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from crpsdigest.literalscan import finditer_at
+
 KINDS = ("doi", "pmid", "pmcid", "nct", "isrctn")
 SELF_PREFIX = "self_"
 
@@ -93,7 +95,9 @@ def normalise_doi(value: str) -> str:
 
 def _dois_in(low: str) -> set[str]:
     """DOIs named in lower-cased text (DOIs are case-insensitive; we keep them lower-cased)."""
-    found = (normalise_doi(m.group(1) or m.group(2)) for m in _DOI_TEXT.finditer(low))
+    # every match begins at "doi" (either label form) or at the "10." of a bare DOI
+    matches = finditer_at(_DOI_TEXT, low, ("doi", "10."))
+    found = (normalise_doi(m.group(1) or m.group(2)) for m in matches)
     return {d for d in found if "/" in d}
 
 
@@ -168,7 +172,13 @@ def _from_trailer(text: str, low: str, own: dict[str, set[str]]) -> None:
     """PubMed's ``PMID:n | PMCID:x | DOI:y`` line describes the record it ends."""
     if "|" not in text or not ("pmid" in low or "pmcid" in low or "doi" in low):
         return
-    for trailer in _TRAILER.finditer(text):
+    # ASCII text: lower() keeps indices, and only İ/ı match "i" under re.I besides i/I
+    trailers = (
+        finditer_at(_TRAILER, text, ("pmid", "pmcid", "doi"), low)
+        if text.isascii()
+        else _TRAILER.finditer(text)
+    )
+    for trailer in trailers:
         for key, value in _TRAILER_FIELD.findall(trailer.group(0)):
             key = key.lower()
             if key == "pmid" and value.rstrip(_TRAILING).isdigit():
