@@ -102,14 +102,26 @@ def _dois_in(low: str) -> set[str]:
 
 
 def _trials_in(text: str) -> tuple[set[str], set[str]]:
-    low = text.lower()
+    return _trials_in_low(text.lower())
+
+
+def _trials_in_low(low: str) -> tuple[set[str], set[str]]:
     nct = {f"NCT{m.group(1)}" for m in _NCT.finditer(low)} if "nct" in low else set()
     isrctn = {f"ISRCTN{m.group(1)}" for m in _ISRCTN.finditer(low)} if "isrctn" in low else set()
     return nct, isrctn
 
 
+# Every identifier _from_url can find needs one of these in the URL ("pmc" also covers
+# "europepmc"), unless percent-escapes or the tabs and newlines urlsplit drops can hide it.
+_URL_HINTS = ("10.", "doi", "pubmed", "pmc", "nct", "isrctn")
+
+
 def _from_url(url: str, own: dict[str, set[str]]) -> None:
     """Identifiers a record's own URL carries (the page IS that paper / trial)."""
+    if not any(c in url for c in "%\t\r\n"):
+        low_url = url.lower()
+        if not any(hint in low_url for hint in _URL_HINTS):
+            return  # most links: a news story's address, nothing to split
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -198,7 +210,7 @@ def _mentions(low: str) -> dict[str, set[str]]:
         found["pmid"] = {m.group(1) for m in _PMID_TEXT.finditer(low)}
     if "pmc" in low:
         found["pmcid"] = {f"PMC{m.group(1)}" for m in _PMCID.finditer(low)}
-    found["nct"], found["isrctn"] = _trials_in(low)
+    found["nct"], found["isrctn"] = _trials_in_low(low)
     return found
 
 
