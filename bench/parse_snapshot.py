@@ -75,6 +75,10 @@ EXTRA_JOINS = [
     "http://a.exa\tmple/b", "//a.example/b", "?q=1", "#frag", "", "http://[::1", "mailto:x@y.z",
     "https://a.example/x?#", "https://a.example/x;p?q#f", "ftp:///x", "a+b-c.d:///x", "1http:///x",
     "https://a.example/../b/./c", "HTTPS:///a.example", "https:", "https://", "http://a.example:99999/",
+    "https://a.example/x;", "https://a.example/x;p", "https://a.example?", "https://a.example/?",
+    "https://a.example/x?a=1;b=2", "https://a.example:/x", "https://a.example", "http://a.example/x y",
+    "https://a.example/x\x7f", "https://u@a.example/", "https://[::1]/x", "https://a.example/#",
+    "https://a.example/x?q#", "https://ä.example/", "https://a.example/ä", "https://-/", "http://./",
 ]
 
 
@@ -198,7 +202,8 @@ def main(out: Path) -> None:
     for d in dates:
         lines.append(f"DATE {d!r} -> {parse_fast.parse_date(d)!r}")
         lines.append(f"DATE-S {d!r} -> {parse_fast.parse_date(d.strip())!r}")
-    joins = [(b, v) for b in ("", "https://feeds.example.org/a/b.xml", "http://x.example/")
+    bases = ("", "https://feeds.example.org/a/b.xml", "http://x.example/", "http://[::1/x", "HTTPS://A.example/", "x")
+    joins = [(b, v) for b in bases
              for v in links[:400] + EXTRA_JOINS]  # fmt: skip
     join = getattr(parse_fast, "join", parse_fast._urljoin)  # a faster join must equal _urljoin
     for b, v in joins:

@@ -102,12 +102,32 @@ def parse_date(value: str) -> time.struct_time | None:
         return _parse_date(value)  # type: ignore[no-any-return]
 
 
+# An absolute http(s) URL urljoin gives back as it is: lower-case scheme, no extra slash, no
+# userinfo or brackets in the host, no ";" (path parameters), "#", space or control character,
+# no empty "?" (urlunparse would drop it). Any base: urljoin keeps a URL with a host as it is.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[!\"$-:<->@-~]*)?(?:\?[!\"$-~]+)?", re.ASCII
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _base_parses(base: str) -> bool:
+    """Whether urljoin can parse ``base`` (it raises ValueError, and _urljoin gives "", if not)."""
+    try:
+        urllib.parse.urlparse(base)
+    except ValueError:
+        return False
+    return True
+
+
 def join(base: str, uri: str) -> str:
     """feedparser's ``_urljoin``, minus its slash-collapsing substitution where it changes nothing.
 
     That substitution (``http:///x`` → ``http://x``) expands a regex template in Python on every
     link, and costs more than the join itself.
     """
+    if _PLAIN_ABSOLUTE.fullmatch(uri) and (not base or _base_parses(base)):
+        return uri  # urljoin returns it, re-spelt by urlunparse(urlparse(uri)) to itself
     fix = _urifixer.match(uri)
     if fix is not None and fix.group(2):
         return str(_urljoin(base, uri))
