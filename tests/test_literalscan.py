@@ -6,7 +6,7 @@ import random
 import re
 
 from crpsdigest.clean import _AD_WORD, _RELATIVE_HREF
-from crpsdigest.identifiers import _DOI_TEXT, _TRAILER
+from crpsdigest.identifiers import _DOI, _DOI_TEXT, _TRAILER
 from crpsdigest.literalscan import finditer_at, search_at
 
 PIECES = [
@@ -35,6 +35,7 @@ def test_finditer_at_equals_finditer_on_random_texts() -> None:
             found = search_at(_RELATIVE_HREF, text, ("href",), low)
             assert (found is None) == (_RELATIVE_HREF.search(text) is None), text
         assert (search_at(_AD_WORD, low, ("ad",)) is None) == (_AD_WORD.search(low) is None)
+        assert _spans(finditer_at(_DOI, text, ("10.",))) == _spans(_DOI.finditer(text))
 
 
 def test_a_word_boundary_before_the_literal_is_still_checked() -> None:

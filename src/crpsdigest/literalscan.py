@@ -44,7 +44,17 @@ def finditer_at(
 
 
 def search_at(
-    pattern: re.Pattern[str], text: str, literals: Iterable[str], haystack: str | None = None
+    pattern: re.Pattern[str], text: str, literals: tuple[str, ...], haystack: str | None = None
 ) -> re.Match[str] | None:
     """``pattern.search(text)``, under the same conditions as :func:`finditer_at`."""
-    return next(finditer_at(pattern, text, literals, haystack), None)
+    hay = text if haystack is None else haystack
+    if len(literals) != 1:
+        return next(finditer_at(pattern, text, literals, haystack), None)
+    (literal,) = literals  # the common case, without the set and the generator
+    p = hay.find(literal)
+    while p >= 0:
+        match = pattern.match(text, p)
+        if match is not None:
+            return match
+        p = hay.find(literal, p + 1)
+    return None

@@ -190,6 +190,8 @@ _TEXTUAL = {"text", "plain", "html", "text/plain", "text/html"}
 
 
 def _content_type(element: Any, default: str) -> None:
+    if not element.keys():
+        return  # no type, mode or src: the default, which callers pass textual
     kind = element.get("type", default).lower()
     if kind not in _TEXTUAL or element.get("mode") or element.get("src"):
         raise _Unsupported  # inline XHTML, base64 (any other type) or out-of-line content
@@ -272,9 +274,10 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         item["id"] = about  # RSS 1.0
     has_content = False
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag  # lxml builds this string anew on each access: once per child
+        if not isinstance(tag, str):
             continue  # comments, processing instructions
-        key = _key(child)
+        key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
         if key not in _HANDLED:
             if key in _HARMLESS:
                 _check_descendants(child)
