@@ -111,17 +111,16 @@ def _trials_in_low(low: str) -> tuple[set[str], set[str]]:
     return nct, isrctn
 
 
-# Every identifier _from_url can find needs one of these in the URL ("pmc" also covers
-# "europepmc"), unless percent-escapes or the tabs and newlines urlsplit drops can hide it.
-_URL_HINTS = ("10.", "doi", "pubmed", "pmc", "nct", "isrctn")
+# Every identifier _from_url can find needs one of these in the lower-cased URL ("pmc" also
+# covers "europepmc"), unless percent-escapes or the tabs and newlines urlsplit drops hide it.
+# Run on url.lower(); each branch begins with a literal, so re scans for their first letters.
+_URL_HINTS = re.compile(r"%|\t|\r|\n|10\.|doi|pubmed|pmc|nct|isrctn")
 
 
 def _from_url(url: str, own: dict[str, set[str]]) -> None:
     """Identifiers a record's own URL carries (the page IS that paper / trial)."""
-    if not any(c in url for c in "%\t\r\n"):
-        low_url = url.lower()
-        if not any(hint in low_url for hint in _URL_HINTS):
-            return  # most links: a news story's address, nothing to split
+    if _URL_HINTS.search(url.lower()) is None:
+        return  # most links: a news story's address, nothing to split
     try:
         parts = urlsplit(url.strip())
     except ValueError:
