@@ -99,7 +99,7 @@ _AD_WORD = re.compile(r"\bads?\b")
 
 def _maybe_boilerplate(markup: str) -> bool:
     low = markup.lower()
-    return any(word in low for word in _BOILERPLATE_WORDS) or (
+    return any(map(low.__contains__, _BOILERPLATE_WORDS)) or (
         "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
     )
 

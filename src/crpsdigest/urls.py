@@ -142,6 +142,14 @@ def decode_google_news(token: str) -> str | None:
     return None
 
 
+def _hostname(parts: SplitResult) -> str:
+    """``(parts.hostname or "").lower()``; a plain ``host.example`` netloc is its own hostname."""
+    netloc = parts.netloc
+    if "@" in netloc or ":" in netloc or "[" in netloc or "%" in netloc:
+        return (parts.hostname or "").lower()
+    return netloc.lower()
+
+
 def _unwrap(parts: SplitResult, host: str) -> str | None:
     """The target of a known redirect wrapper, or None when the URL is not one.
 
@@ -183,7 +191,7 @@ def canonical_url(url: str) -> str:
         if not url.lower().startswith(("http://", "https://")):
             break
         parts = urlsplit(url)  # split once: the unwrapped URL's parts serve below
-        host = (parts.hostname or "").lower()
+        host = _hostname(parts)
         target = _unwrap(parts, host)
         if target is None:
             break
@@ -193,11 +201,13 @@ def canonical_url(url: str) -> str:
         return original
     if parts is None:
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
+        host = _hostname(parts)
+    port = None
+    if ":" in parts.netloc:  # else no port: SplitResult.port would parse the netloc again
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
     host = host.rstrip(".")
     if not host:
         return original
