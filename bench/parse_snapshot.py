@@ -30,7 +30,7 @@ from crpsdigest import parse_fast  # noqa: E402
 from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link  # noqa: E402
 from crpsdigest.identifiers import extract_ids  # noqa: E402
 from crpsdigest.models import FeedRef  # noqa: E402
-from crpsdigest.parse import ParsedFeed, parse_feed  # noqa: E402
+from crpsdigest.parse import ParsedFeed, _utc, parse_feed  # noqa: E402
 from crpsdigest.urls import canonical_url  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "feedparser-tests"
@@ -68,6 +68,9 @@ EXTRA_DATES = [
     "Fri, 20 Nov 2026 06:00:00 Etc/GMT", "Fri, 20 Nov 2026 06:00:00 +0000Z", "Fri, 20 Nov 2026 06:00:00 Z ",
     "Fri, 20 Nov 2026 06:00:00 +1", "Fri, 20 Nov 2026 06:00:00 +01:30", "Fri, 20 Nov 2026 06:00:00 -9",
     "Fri, 20 Nov 2026 06:00:00 +0000 +0000", "Fri, 20 Nov 2026 ٠٦:00:00 +0000", "Fri, ２０ Nov 2026 06:00:00 +0000",
+    "Mon, 01 Jan 0001 00:00:00 +0000", "Mon, 01 Jan 0001 00:30:00 +0100", "Fri, 31 Dec 9999 23:59:59 +0000",
+    "Fri, 31 Dec 9999 23:59:59 -0100", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-01:00",
+    "1900-02-29T00:00:00Z", "2000-02-29T00:00:00Z", "Sun, 31 Dec 1899 23:59:59 GMT",
 ]  # fmt: skip
 
 EXTRA_JOINS = [
@@ -202,6 +205,7 @@ def main(out: Path) -> None:
     for d in dates:
         lines.append(f"DATE {d!r} -> {parse_fast.parse_date(d)!r}")
         lines.append(f"DATE-S {d!r} -> {parse_fast.parse_date(d.strip())!r}")
+        lines.append(f"UTC {d!r} -> {_utc(parse_fast.parse_date(d))!r}")
     bases = ("", "https://feeds.example.org/a/b.xml", "http://x.example/", "http://[::1/x", "HTTPS://A.example/", "x")
     joins = [(b, v) for b in bases
              for v in links[:400] + EXTRA_JOINS]  # fmt: skip

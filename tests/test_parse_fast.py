@@ -6,9 +6,12 @@ be well-formed XML. Every comparison here is between the two real parsers on the
 
 from __future__ import annotations
 
+import calendar
 import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -200,3 +203,21 @@ def test_parse_date_is_feedparsers_parse_date() -> None:
     for _ in range(6000):
         value = "".join(rng.choice(options) for options in fields)
         assert parse_date(value) == _parse_date(value), value
+
+
+def test_utc_equals_the_timegm_reading_for_any_fields() -> None:
+    """Dates built from the fields directly are the instants timegm gives, in range or not."""
+    def reference(struct: time.struct_time) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+
+    rng = random.Random(9)
+    for _ in range(5000):
+        fields = (
+            rng.choice([0, 1, 99, 1899, 1969, 1970, 2026, 2028, 9999, 10000]), rng.randint(0, 13),
+            rng.randint(0, 32), rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 62), 0, 1, 0,
+        )  # fmt: skip
+        struct = time.struct_time(fields)
+        assert parse._utc(struct) == reference(struct), fields
