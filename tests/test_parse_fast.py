@@ -6,18 +6,24 @@ be well-formed XML. Every comparison here is between the two real parsers on the
 
 from __future__ import annotations
 
+import calendar
+import random
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from unittest import mock
 
 import pytest
+from feedparser.datetimes import _parse_date
+from feedparser.urls import _urljoin
 
 from crpsdigest import parse
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.parse import ParsedFeed, parse_feed
-from crpsdigest.parse_fast import read_fast
+from crpsdigest.parse_fast import join, parse_date, read_fast
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "feedparser-tests"
@@ -167,3 +173,51 @@ def test_relative_links_resolve_against_the_feed_address_on_both_paths() -> None
         assert entry.link == "https://site.example/news/2026/ketamine"
         assert 'href="https://site.example/about"' in entry.summary_html
         assert 'href="https://ok.example/x"' in entry.summary_html
+
+
+def _spliced(pieces: list[str], n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))) for _ in range(n)]
+
+
+def test_join_is_feedparsers_urljoin() -> None:
+    """The shortcut for plain absolute links gives what feedparser's _urljoin gives, always."""
+    pieces = ["http", "https", "HTTP", ":", "//", "/", "///", "a.example", "b", "?", "#", ";", "=",
+              "&", "%20", " ", "\t", "[", "]", "::1", "@", ".", "..", "x", "ä", "-", "80", "\x7f"]  # fmt: skip
+    bases = ["", "https://feeds.example.org/a/b.xml", "http://x.example/", "http://[::1/x", "x"]
+    for uri in _spliced(pieces, 6000, 3):
+        for base in bases:
+            assert join(base, uri) == _urljoin(base, uri), (base, uri)
+
+
+def test_parse_date_is_feedparsers_parse_date() -> None:
+    """RFC 822 dates read directly equal feedparser's reading, valid or not."""
+    rng = random.Random(5)
+    fields = [
+        ["", "Fri, ", "sat, ", "Tue,", "Thu ", "Foo, "], ["20", "2", "31", "00", "29", "Nov"],
+        [" Nov", " Oct", " Feb", " feb", " November", " 20"], [" 2026", " 26", " 1969", " 0001"],
+        [" 06:00:00", " 24:00:00", " 23:59:60", " 6:00:00", " 06:00", ""],
+        [" +0000", " -0530", " +2400", " -1259", " GMT", " est", " UT", " Z", " gmtx", " CET", " A",
+         " +00:00", "", " Etc/GMT", "  +0000", " +0000 "],
+    ]  # fmt: skip
+    for _ in range(6000):
+        value = "".join(rng.choice(options) for options in fields)
+        assert parse_date(value) == _parse_date(value), value
+
+
+def test_utc_equals_the_timegm_reading_for_any_fields() -> None:
+    """Dates built from the fields directly are the instants timegm gives, in range or not."""
+    def reference(struct: time.struct_time) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
+
+    rng = random.Random(9)
+    for _ in range(5000):
+        fields = (
+            rng.choice([0, 1, 99, 1899, 1969, 1970, 2026, 2028, 9999, 10000]), rng.randint(0, 13),
+            rng.randint(0, 32), rng.randint(0, 25), rng.randint(0, 61), rng.randint(0, 62), 0, 1, 0,
+        )  # fmt: skip
+        struct = time.struct_time(fields)
+        assert parse._utc(struct) == reference(struct), fields

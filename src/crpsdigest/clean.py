@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import nh3
-from bs4 import BeautifulSoup, Tag
 from feedparser.urls import make_safe_absolute_uri
+
+from crpsdigest.literalscan import search_at
+
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "cite", "code", "em", "i", "li", "ol", "p", "pre",
@@ -35,6 +39,7 @@ _COMMENT_HEADING = re.compile(
 )
 _APPEARED_FIRST = re.compile(r"^\s*the post\b.{1,400}?\bappeared first on\b", re.I | re.S)
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_OTHER_SPACE = re.compile(r"[\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]")  # _SPACE but " "
 _TEXT_TAGS = {
     "p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "blockquote",
     "section", "article", "ol", "ul", "pre", "table",
@@ -52,6 +57,8 @@ def unescape(text: str) -> str:
 
 
 def _drop_boilerplate(soup: BeautifulSoup) -> None:
+    from bs4 import Tag
+
     for tag in soup.find_all(["script", "style", "noscript", "iframe", "form", "object", "embed"]):
         tag.decompose()
     for tag in soup.find_all(True):
@@ -92,8 +99,8 @@ _AD_WORD = re.compile(r"\bads?\b")
 
 def _maybe_boilerplate(markup: str) -> bool:
     low = markup.lower()
-    return any(word in low for word in _BOILERPLATE_WORDS) or (
-        "ad" in low and _AD_WORD.search(low) is not None
+    return any(map(low.__contains__, _BOILERPLATE_WORDS)) or (
+        "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
     )
 
 
@@ -119,8 +126,17 @@ _TO_TEXT = nh3.Cleaner(tags=_TEXT_TAGS, attributes={}, strip_comments=True)
 _RELATIVE_HREF = re.compile(r"""\bhref\s*=\s*["']?\s*(?![a-zA-Z][a-zA-Z0-9+.-]*:)""", re.I)
 
 
+def _relative_href(markup: str) -> bool:
+    low = markup.lower()  # no other character matches h, r, e or f under re.I
+    if "href" not in low:
+        return False
+    if markup.isascii():  # lower() kept every index: try only where "href" is
+        return search_at(_RELATIVE_HREF, markup, ("href",), low) is not None
+    return _RELATIVE_HREF.search(markup) is not None
+
+
 def _sanitize(markup: str, base: str | None = None) -> str:
-    if not base or not _RELATIVE_HREF.search(markup):
+    if not base or not _relative_href(markup):
         return _SANITIZER.clean(markup).strip()
 
     def resolve(_tag: str, attribute: str, value: str) -> str | None:
@@ -163,6 +179,10 @@ def clean_html(raw: str, base: str | None = None) -> str:
     if not raw:
         return ""
     if _maybe_boilerplate(raw):
+        # imported here: bs4 costs 0.15 s to import, in every parse worker, for the few
+        # summaries that need it
+        from bs4 import BeautifulSoup
+
         soup = BeautifulSoup(raw, "html.parser")
         _drop_boilerplate(soup)
         return _sanitize(str(soup), base)
@@ -184,15 +204,25 @@ def html_to_text(raw: str) -> str:
     return _squeeze(unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", safe))))
 
 
+def _fold(text: str) -> str:
+    """``_SPACE.sub(" ", text).strip()``; without the substitution when it would change nothing.
+
+    Substituting every single space by itself costs several times the rest of a title's cleaning.
+    """
+    if "  " not in text and _OTHER_SPACE.search(text) is None:
+        return text.strip()
+    return _SPACE.sub(" ", text).strip()
+
+
 def _squeeze(text: str) -> str:
-    lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+    lines = (_fold(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
 
 def clean_title(raw: str) -> str:
     """Titles are text: tags and entities resolved, whitespace folded, never HTML."""
     text = html_to_text(unescape(raw)) if "<" in raw or "&" in raw else raw
-    return _SPACE.sub(" ", text.replace("\n", " ")).strip()
+    return _fold(text.replace("\n", " ") if "\n" in text else text)
 
 
 def summarize(text: str, limit: int = 320) -> str:

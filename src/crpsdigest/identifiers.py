@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from crpsdigest.literalscan import finditer_at
+
 KINDS = ("doi", "pmid", "pmcid", "nct", "isrctn")
 SELF_PREFIX = "self_"
 
@@ -93,19 +95,32 @@ def normalise_doi(value: str) -> str:
 
 def _dois_in(low: str) -> set[str]:
     """DOIs named in lower-cased text (DOIs are case-insensitive; we keep them lower-cased)."""
-    found = (normalise_doi(m.group(1) or m.group(2)) for m in _DOI_TEXT.finditer(low))
+    # every match begins at "doi" (either label form) or at the "10." of a bare DOI
+    matches = finditer_at(_DOI_TEXT, low, ("doi", "10."))
+    found = (normalise_doi(m.group(1) or m.group(2)) for m in matches)
     return {d for d in found if "/" in d}
 
 
 def _trials_in(text: str) -> tuple[set[str], set[str]]:
-    low = text.lower()
+    return _trials_in_low(text.lower())
+
+
+def _trials_in_low(low: str) -> tuple[set[str], set[str]]:
     nct = {f"NCT{m.group(1)}" for m in _NCT.finditer(low)} if "nct" in low else set()
     isrctn = {f"ISRCTN{m.group(1)}" for m in _ISRCTN.finditer(low)} if "isrctn" in low else set()
     return nct, isrctn
 
 
+# Every identifier _from_url can find needs one of these in the lower-cased URL ("pmc" also
+# covers "europepmc"), unless percent-escapes or the tabs and newlines urlsplit drops hide it.
+# Run on url.lower(); each branch begins with a literal, so re scans for their first letters.
+_URL_HINTS = re.compile(r"%|\t|\r|\n|10\.|doi|pubmed|pmc|nct|isrctn")
+
+
 def _from_url(url: str, own: dict[str, set[str]]) -> None:
     """Identifiers a record's own URL carries (the page IS that paper / trial)."""
+    if _URL_HINTS.search(url.lower()) is None:
+        return  # most links: a news story's address, nothing to split
     try:
         parts = urlsplit(url.strip())
     except ValueError:
@@ -168,7 +183,13 @@ def _from_trailer(text: str, low: str, own: dict[str, set[str]]) -> None:
     """PubMed's ``PMID:n | PMCID:x | DOI:y`` line describes the record it ends."""
     if "|" not in text or not ("pmid" in low or "pmcid" in low or "doi" in low):
         return
-    for trailer in _TRAILER.finditer(text):
+    # ASCII text: lower() keeps indices, and only İ/ı match "i" under re.I besides i/I
+    trailers = (
+        finditer_at(_TRAILER, text, ("pmid", "pmcid", "doi"), low)
+        if text.isascii()
+        else _TRAILER.finditer(text)
+    )
+    for trailer in trailers:
         for key, value in _TRAILER_FIELD.findall(trailer.group(0)):
             key = key.lower()
             if key == "pmid" and value.rstrip(_TRAILING).isdigit():
@@ -188,7 +209,7 @@ def _mentions(low: str) -> dict[str, set[str]]:
         found["pmid"] = {m.group(1) for m in _PMID_TEXT.finditer(low)}
     if "pmc" in low:
         found["pmcid"] = {f"PMC{m.group(1)}" for m in _PMCID.finditer(low)}
-    found["nct"], found["isrctn"] = _trials_in(low)
+    found["nct"], found["isrctn"] = _trials_in_low(low)
     return found
 
 

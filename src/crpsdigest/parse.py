@@ -45,6 +45,10 @@ class ParsedFeed:
 def _utc(struct: time.struct_time | None) -> datetime | None:
     if not struct:
         return None
+    try:  # the same instant as below when the fields are in range, without timegm's Python
+        return datetime(*struct[:6], tzinfo=UTC)
+    except (ValueError, TypeError, OverflowError):
+        pass
     try:
         return datetime.fromtimestamp(calendar.timegm(struct), tz=UTC)
     except (OverflowError, ValueError, OSError):

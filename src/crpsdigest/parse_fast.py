@@ -17,18 +17,23 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import datetime
 import functools
 import re
+import time
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 # feedparser's own pieces (pinned below 7 in pyproject.toml), so both paths agree by construction:
 # its date reading, cp1252 repair, URL joining and table of namespaces and element handlers.
-from feedparser.datetimes import _parse_date as parse_date
+from feedparser.datetimes import _parse_date
+from feedparser.datetimes.rfc822 import months as _MONTHS
+from feedparser.datetimes.rfc822 import timezone_names as _ZONE_NAMES
 from feedparser.html import _cp1252
 from feedparser.mixin import _FeedParserMixin as XMLParserMixin
-from feedparser.urls import _urljoin
+from feedparser.urls import _urifixer, _urljoin
 from lxml import etree
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -60,6 +65,76 @@ _HANDLED = (
 )
 _LINK_ENTITY = re.compile(r"&([A-Za-z0-9_]+);")
 _CHARSET = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+# The RFC 822 spelling nearly every RSS feed uses: "Fri, 20 Nov 2026 06:00:00 +0000" / "GMT".
+# Its weekday (or day) before any "t" is never a W3C date, the handler feedparser tries first,
+# so feedparser's answer is its RFC 822 handler's, computed below the same way.
+_RFC822 = re.compile(
+    r"(?:(?:mon|tue|wed|thu|fri|sat|sun), )?([0-9]{1,2}) "
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec) ([0-9]{4}) "
+    r"([0-9]{2}):([0-9]{2}):([0-9]{2}) (?:([+-])([0-9]{2})([0-9]{2})|([a-z]{1,4}))",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def parse_date(value: str) -> time.struct_time | None:
+    """feedparser's ``_parse_date``, with its RFC 822 case done without trying the others first."""
+    m = _RFC822.fullmatch(value)
+    if m is None:
+        return _parse_date(value)  # type: ignore[no-any-return]
+    day, month, year, hour, minute, second, sign, zh, zm, zone = m.groups()
+    if zone is None:
+        hours, minutes = int(zh), int(zm)
+        if sign == "-":
+            hours, minutes = -hours, -minutes
+    else:
+        zone = zone.lower()
+        if zone not in _ZONE_NAMES:
+            return _parse_date(value)  # type: ignore[no-any-return]
+        hours, minutes = _ZONE_NAMES[zone], 0
+    try:
+        stamp = datetime.datetime(
+            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second)
+        )
+        return (stamp - datetime.timedelta(minutes=minutes, hours=hours)).utctimetuple()
+    except (ValueError, OverflowError):
+        return _parse_date(value)  # type: ignore[no-any-return]
+
+
+# An absolute http(s) URL urljoin gives back as it is: lower-case scheme, no extra slash, no
+# userinfo or brackets in the host, no ";" (path parameters), "#", space or control character,
+# no empty "?" (urlunparse would drop it). Any base: urljoin keeps a URL with a host as it is.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]*)?(?:/[!\"$-:<->@-~]*)?(?:\?[!\"$-~]+)?", re.ASCII
+)
+
+
+@functools.lru_cache(maxsize=64)
+def _base_parses(base: str) -> bool:
+    """Whether urljoin can parse ``base`` (it raises ValueError, and _urljoin gives "", if not)."""
+    try:
+        urllib.parse.urlparse(base)
+    except ValueError:
+        return False
+    return True
+
+
+def join(base: str, uri: str) -> str:
+    """feedparser's ``_urljoin``, minus its slash-collapsing substitution where it changes nothing.
+
+    That substitution (``http:///x`` → ``http://x``) expands a regex template in Python on every
+    link, and costs more than the join itself.
+    """
+    if _PLAIN_ABSOLUTE.fullmatch(uri) and (not base or _base_parses(base)):
+        return uri  # urljoin returns it, re-spelt by urlunparse(urlparse(uri)) to itself
+    fix = _urifixer.match(uri)
+    if fix is not None and fix.group(2):
+        return str(_urljoin(base, uri))
+    try:
+        return urllib.parse.urljoin(base, uri)
+    except ValueError:
+        return ""
 
 
 class _Unsupported(Exception):
@@ -115,6 +190,8 @@ _TEXTUAL = {"text", "plain", "html", "text/plain", "text/html"}
 
 
 def _content_type(element: Any, default: str) -> None:
+    if not element.keys():
+        return  # no type, mode or src: the default, which callers pass textual
     kind = element.get("type", default).lower()
     if kind not in _TEXTUAL or element.get("mode") or element.get("src"):
         raise _Unsupported  # inline XHTML, base64 (any other type) or out-of-line content
@@ -197,9 +274,10 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         item["id"] = about  # RSS 1.0
     has_content = False
     for child in element:
-        if not isinstance(child.tag, str):
+        tag = child.tag  # lxml builds this string anew on each access: once per child
+        if not isinstance(tag, str):
             continue  # comments, processing instructions
-        key = _key(child)
+        key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
         if key not in _HANDLED:
             if key in _HARMLESS:
                 _check_descendants(child)
@@ -215,7 +293,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
                 _atom_link(child, item, base)
             else:
                 link = _text(child)
-                link = _urljoin(base, link) if link else link
+                link = join(base, link) if link else link
                 if "&" in link:  # feedparser's repair of "?a=1&amp;b;=2"-style links
                     link = _LINK_ENTITY.sub(r"&\g<1>", link.replace("&amp;", "&"))
                 item["link"] = link
@@ -225,7 +303,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             value = _text(child)
             permalink = _attribute(child, "ispermalink", "true") == "true"
             if permalink and value:
-                value = _urljoin(base, value)
+                value = join(base, value)
             item["id"] = value
             if permalink:
                 item.setdefault("link", value)
@@ -287,7 +365,7 @@ def _atom_link(child: Any, item: dict[str, Any], base: str) -> None:
     href = child.get("href")
     if href is None:
         raise _Unsupported
-    href = _urljoin(base, href)
+    href = join(base, href)
     if rel == "alternate" and _mime(kind) in XMLParserMixin.html_types:
         item["link"] = href
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
 
@@ -142,10 +142,19 @@ def decode_google_news(token: str) -> str | None:
     return None
 
 
-def _unwrap(url: str) -> str | None:
-    """The target of a known redirect wrapper, or None when ``url`` is not one."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
+def _hostname(parts: SplitResult) -> str:
+    """``(parts.hostname or "").lower()``; a plain ``host.example`` netloc is its own hostname."""
+    netloc = parts.netloc
+    if "@" in netloc or ":" in netloc or "[" in netloc or "%" in netloc:
+        return (parts.hostname or "").lower()
+    return netloc.lower()
+
+
+def _unwrap(parts: SplitResult, host: str) -> str | None:
+    """The target of a known redirect wrapper, or None when the URL is not one.
+
+    ``host``: ``parts.hostname`` lower-cased ("" for none), which the caller needs too.
+    """
     if not (host.startswith(("google.", "www.google.", "consent.google."))
             or host.endswith(".cdn.ampproject.org") or host == _GOOGLE_NEWS_HOST):
         return None  # most links: no wrapper, and no need to read the query
@@ -176,26 +185,35 @@ def canonical_url(url: str) -> str:
     """One spelling of ``url`` for matching; non-http(s) input is returned unchanged."""
     original = url
     url = url.strip()
+    parts: SplitResult | None = None
+    host = ""
     for _ in range(4):  # wrappers can nest (consent page → Google News → publisher)
         if not url.lower().startswith(("http://", "https://")):
             break
-        target = _unwrap(url)
+        parts = urlsplit(url)  # split once: the unwrapped URL's parts serve below
+        host = _hostname(parts)
+        target = _unwrap(parts, host)
         if target is None:
             break
         url = target.strip()
+        parts = None
     if not url.lower().startswith(("http://", "https://")):
         return original
-    parts = urlsplit(url)
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    host = (parts.hostname or "").lower().rstrip(".")
+    if parts is None:
+        parts = urlsplit(url)
+        host = _hostname(parts)
+    port = None
+    if ":" in parts.netloc:  # else no port: SplitResult.port would parse the netloc again
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+    host = host.rstrip(".")
     if not host:
         return original
     query = [
         (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        for k, v in (parse_qsl(parts.query, keep_blank_values=True) if parts.query else ())
         if not _is_tracking(host, k, v)
     ]
     netloc = _strip_host(host)
@@ -211,7 +229,11 @@ def canonical_url(url: str) -> str:
         query_text = ""
     if path.endswith("/") or "amp" in path.lower():  # the only paths it changes
         path = _strip_amp_path(path)
-    return urlunsplit(("https", netloc, path, query_text, ""))
+    # urlunsplit(("https", netloc, path, query_text, "")), spelled out: netloc is never empty
+    if path and path[0] != "/":
+        path = "/" + path
+    url = f"https://{netloc}{path}"
+    return f"{url}?{query_text}" if query_text else url
 
 
 def url_host(url: str) -> str:
