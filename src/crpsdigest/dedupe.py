@@ -698,34 +698,41 @@ def _blocks(items: Sequence[_Item]) -> Iterable[list[_Item]]:
     for item in items:
         for token in item.tokens:
             df[token] += 1
+    # rarest first, ties by spelling; one rank per word makes the per-title sort a C-level key
+    rank = {t: r for r, t in enumerate(sorted(df, key=lambda t: (df[t], t)))}
     blocks: dict[str, list[_Item]] = defaultdict(list)
     for item in items:
-        for token in sorted(item.tokens, key=lambda t: (df[t], t))[:BLOCK_TOKENS]:
-            blocks["t:" + token].append(item)
+        for token in sorted(item.tokens, key=rank.__getitem__)[:BLOCK_TOKENS]:
+            blocks[token].append(item)
     for members in blocks.values():
         if 2 <= len(members) <= MAX_BLOCK:
             yield members
 
 
 def _candidate_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
-    pairs: set[tuple[int, int]] = set()
+    """Index pairs (smaller first, in order) that share a block and lie within the date window.
+
+    A pair is kept as the integer ``a * len(items) + b`` until the end: hashing and sorting
+    ints costs a fraction of doing so for tuples, and the pair count grows faster than the
+    archive (blocks of a title's rarest words fill up as the archive grows).
+    """
+    size = len(items)
+    codes: set[int] = set()
     window = WINDOW_DAYS * 86400
     for members in _blocks(items):
-        dated = sorted((m for m in members if m.ts is not None), key=lambda m: (m.ts, m.idx))
-        undated = [m for m in members if m.ts is None]
-        for i, a in enumerate(dated):
-            assert a.ts is not None
-            for b in dated[i + 1 : i + 1 + MAX_NEIGHBOURS]:
-                assert b.ts is not None
-                if b.ts - a.ts > window:
+        dated = sorted((m.ts, m.idx) for m in members if m.ts is not None)
+        for i, (a_ts, a) in enumerate(dated):
+            for b_ts, b in dated[i + 1 : i + 1 + MAX_NEIGHBOURS]:
+                if b_ts - a_ts > window:
                     break
-                pairs.add((min(a.idx, b.idx), max(a.idx, b.idx)))
-        if undated and len(members) <= MAX_NEIGHBOURS:
-            for a in undated:
-                for b in members:
-                    if a.idx != b.idx:
-                        pairs.add((min(a.idx, b.idx), max(a.idx, b.idx)))
-    return sorted(pairs)
+                codes.add(a * size + b if a < b else b * size + a)
+        if len(members) <= MAX_NEIGHBOURS:
+            for x in members:
+                if x.ts is None:
+                    for y in members:
+                        if x.idx != y.idx:
+                            codes.add(min(x.idx, y.idx) * size + max(x.idx, y.idx))
+    return [divmod(code, size) for code in sorted(codes)]
 
 
 def _new_cluster_id(members: Sequence[_Item]) -> str:
@@ -799,7 +806,10 @@ def _cluster(entries: Sequence[Entry], known: Mapping[str, str]) -> dict[str, Cl
     _weak_ids(items, forest)
     story_edges: list[tuple[int, int]] = []
     pairs = _candidate_pairs(items)
-    last_use = {idx: k for k, pair in enumerate(pairs) for idx in pair}
+    # position of each entry's last candidate pair (a list: a dict lookup per pair costs more)
+    last_use = [-1] * len(items)
+    for k, (a_idx, b_idx) in enumerate(pairs):
+        last_use[a_idx] = last_use[b_idx] = k
     for k, (a_idx, b_idx) in enumerate(pairs):
         if forest.find(a_idx) != forest.find(b_idx):
             reason, story = _near(items[a_idx], items[b_idx])
