@@ -6,11 +6,12 @@
 Starts its own HTTP servers in a separate process, one per address 127.0.0.2 … 127.0.0.(hosts+1)
 (loopback only), each answering after ``--latency`` seconds with an ETag, and 304 to a matching
 If-None-Match. Runs crpsdigest's fetch + parse (+ store into a temp SQLite) cold, then warm, and
-prints wall time, requests, 304s, entries, peak RSS and the most connections one host saw at once.
-Then updates the same feeds with the ``reader`` library (installed only in bench/.venv-reader,
-created here on first use) with as many worker threads as crpsdigest's global limit (or each
---reader-workers given), and prints
-the ratio. Targets (issue 3): cold ≤ 2 s and ≥ 3.5× faster than reader, warm ≤ 1 s with no
+prints wall time, requests, 304s, entries, peak memory (RSS of the main process; RSS summed over
+it and its parse workers, and PSS, which counts pages they share once) and the most connections
+one host saw at once. Memory and CPU are sampled from a separate process. Then updates the same
+feeds with the ``reader`` library (installed only in bench/.venv-reader, created here on first
+use) with as many worker threads as crpsdigest's global limit (or each --reader-workers given),
+and prints the ratio. ``--cli`` also times the real `crpsdigest fetch` command end to end. Targets (issue 3): cold ≤ 2 s and ≥ 3.5× faster than reader, warm ≤ 1 s with no
 entry parsed, connections per host ≤ the per-host limit, peak RSS ≤ 250 MB.
 """
 
@@ -26,7 +27,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from collections import Counter
@@ -165,76 +165,95 @@ def get_stats(port: int, action: str = "") -> dict[str, Any]:
 # ---------------------------------------------------------------- measuring
 
 
-class RssSampler:
-    """Peak resident memory of this process and of its children (parse workers), sampled."""
+def _memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of one process in KiB; PSS shares each page among the processes mapping it."""
+    rss = pss = 0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1])
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
 
-    def __init__(self, exclude: set[int]) -> None:
-        self.exclude = exclude
-        self.peak_self = 0
-        self.peak_tree = 0
-        self.cpu_ticks: dict[int, int] = {}  # last seen utime+stime of each process in the tree
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    @staticmethod
-    def _rss_kb(pid: int) -> int:
+def _tree(root: int, exclude: set[int]) -> list[int]:
+    """``root`` and its descendants, from /proc/<pid>/task/<tid>/children."""
+    tree, frontier = [root], [root]
+    while frontier:
+        pid = frontier.pop()
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
+            tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
-            pass
-        return 0
-
-    def _tree(self) -> list[int]:
-        """This process and its descendants, from /proc/<pid>/task/<tid>/children.
-
-        Cheap on purpose: the sampler shares the GIL with the event loop it measures, so a
-        scan of all of /proc every 0.2 s would slow the very run it reports on.
-        """
-        tree, frontier = [os.getpid()], [os.getpid()]
-        while frontier:
-            pid = frontier.pop()
+            continue
+        for tid in tasks:
             try:
-                tasks = os.listdir(f"/proc/{pid}/task")
+                children = Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
             except OSError:
                 continue
-            for tid in tasks:
-                try:
-                    children = Path(f"/proc/{pid}/task/{tid}/children").read_text().split()
-                except OSError:
-                    continue
-                for child in map(int, children):
-                    if child not in self.exclude and child not in tree:
-                        tree.append(child)
-                        frontier.append(child)
-        return tree
+            for child in map(int, children):
+                if child not in exclude and child not in tree:
+                    tree.append(child)
+                    frontier.append(child)
+    return tree
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            own = self._rss_kb(os.getpid())
-            self.peak_self = max(self.peak_self, own)
-            tree = self._tree()
-            self.peak_tree = max(self.peak_tree, sum(self._rss_kb(p) for p in tree))
-            for pid in tree:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                    self.cpu_ticks[pid] = int(fields[11]) + int(fields[12])
-                except (OSError, IndexError, ValueError):
-                    continue
-            self._stop.wait(0.2)
+
+def _sample(root: int, exclude: set[int], conn: Any) -> None:
+    """The sampler process: every 0.2 s, memory and CPU of ``root``'s tree; answers queries."""
+    exclude = exclude | {os.getpid()}
+    peak = {"rss_self": 0, "rss_tree": 0, "pss_tree": 0}
+    ticks: dict[int, int] = {}  # last seen utime+stime of each process in the tree
+    while True:
+        tree = _tree(root, exclude)
+        memory = [_memory_kb(pid) for pid in tree]
+        peak["rss_self"] = max(peak["rss_self"], memory[0][0])
+        peak["rss_tree"] = max(peak["rss_tree"], sum(m[0] for m in memory))
+        peak["pss_tree"] = max(peak["pss_tree"], sum(m[1] for m in memory))
+        for pid in tree:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                ticks[pid] = int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                continue
+        if conn.poll(0.2):
+            ask = conn.recv()
+            if ask == "stop":
+                conn.send(peak)
+                return
+            conn.send(sum(ticks.values()) / os.sysconf("SC_CLK_TCK"))
+
+
+class RssSampler:
+    """Peak memory of this process and of its children (parse workers), and their CPU time.
+
+    Sampled from a separate process: a thread here would share the GIL with the event loop it
+    measures, and while any other thread runs, crpsdigest does not fork its parse workers.
+    """
+
+    def __init__(self, exclude: set[int]) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.conn, theirs = ctx.Pipe()
+        self.process = ctx.Process(target=_sample, args=(os.getpid(), exclude, theirs),
+                                   daemon=True)
+        self.peak: dict[str, int] = {}
 
     def cpu_seconds(self) -> float:
         """CPU used so far by this process and its parse workers (sampled every 0.2 s)."""
-        return sum(self.cpu_ticks.values()) / os.sysconf("SC_CLK_TCK")
+        time.sleep(0.25)  # let the sampler see the latest state
+        self.conn.send("cpu")
+        return float(self.conn.recv())
 
     def __enter__(self) -> RssSampler:
-        self._thread.start()
+        self.process.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
+        self.conn.send("stop")
+        self.peak = self.conn.recv()
+        self.process.join()
 
 
 def feedparser_only(body: bytes, feed: FeedRef, headers: Mapping[str, str]) -> Any:
@@ -438,8 +457,10 @@ def main() -> None:
                 errors = [r.line for r in results if r.outcome == "error"][:3]
                 for line in errors:
                     print("  error:", line)
-        print(f"crpsdigest peak RSS: {rss.peak_self / 1024:.0f} MB main process, "
-              f"{rss.peak_tree / 1024:.0f} MB with parse workers")
+        peak = rss.peak
+        print(f"crpsdigest peak RSS: {peak['rss_self'] / 1024:.0f} MB main process, "
+              f"{peak['rss_tree'] / 1024:.0f} MB with parse workers (sum of their RSS; "
+              f"PSS, shared pages counted once: {peak['pss_tree'] / 1024:.0f} MB)")
         if args.cli:
             run_cli([r.url for r in refs], control)
         for workers in ([] if args.no_reader else args.reader_workers or [options.max_connections]):

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +87,53 @@ def test_close_leaves_no_worker_running() -> None:
     for pid in asyncio.run(go()):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+FORKED = """
+import asyncio, json, os, sys, time
+sys.path.insert(0, sys.argv[1])
+from test_workers import square_in
+from crpsdigest.workers import WorkerPool
+
+async def go():
+    pool = WorkerPool.fork(square_in, 2)
+    assert pool is not None, "a process with one thread may fork its workers"
+    await pool.ready()
+    results = await asyncio.gather(*(pool.run(i) for i in range(50)))
+    pids = [w.process.pid for w in pool.workers]
+    started = time.perf_counter()
+    await pool.close()
+    return results, pids, time.perf_counter() - started
+
+results, pids, closing = asyncio.run(go())
+print(json.dumps({"results": results, "pids": pids, "closing": closing, "me": os.getpid()}))
+"""
+
+
+def test_forked_workers_answer_and_exit_when_closed(tmp_path: Path) -> None:
+    # In a fresh interpreter: forking is only allowed while the process has a single thread.
+    script = tmp_path / "forked.py"
+    script.write_text(FORKED)
+    done = subprocess.run(
+        [sys.executable, str(script), str(Path(__file__).parent)],
+        capture_output=True, text=True, timeout=60, check=True,
+    )
+    out = json.loads(done.stdout)
+    assert [answer for _, answer in out["results"]] == [i * i for i in range(50)]
+    assert out["me"] not in {pid for pid, _ in out["results"]}
+    # each worker saw its task pipe close (no forked sibling kept a copy open): no 5 s kill wait
+    assert out["closing"] < 2
+    for pid in out["pids"]:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_fork_is_refused_while_another_thread_runs() -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert WorkerPool.fork(square_in, 2) is None
+    finally:
+        stop.set()
+        thread.join()

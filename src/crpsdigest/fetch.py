@@ -678,12 +678,18 @@ class _Fetcher:
 
     # -- parse ---------------------------------------------------------------------------------
 
-    def start_pool(self) -> None:
+    def start_pool(self, fork: bool = False) -> None:
         """Start the parse workers now (a warm run of 304s never pays for them, so on first
-        need, or at once when the run will surely parse: see :func:`fetch_all`)."""
+        need, or at once when the run will surely parse: see :func:`fetch_all`).
+
+        ``fork``: the run has opened nothing yet, so the workers may be forked from this process
+        (ready at once) rather than started from the forkserver (half a second or more).
+        """
         if self.pool_ready is None:
+            count = _worker_count(self.options, self.feeds)
+            forked = WorkerPool.fork(self.parse_fn, count) if fork and count else None
             self.pool_ready = asyncio.ensure_future(
-                _start_pool(self.options, self.parse_fn, self.feeds)
+                _ready(forked) if forked else _start_pool(self.parse_fn, count)
             )
 
     async def _parse(self, body: bytes, feed: FeedRef, headers: dict[str, str]) -> ParsedFeedLike:
@@ -839,18 +845,26 @@ class _Fetcher:
         return FetchResult(feed, "error", message, state)
 
 
-async def _start_pool(options: FetchOptions, parse: ParseFn, feeds: int) -> WorkerPool | None:
-    """Worker processes (one per core) for a real run; None (parse in threads) for a few feeds,
-    one core, or when the workers cannot start (the run goes on, slower).
+def _worker_count(options: FetchOptions, feeds: int) -> int:
+    """One worker per core for a real run; none (parse in threads) for a few feeds or one core:
+    starting workers costs a few tenths of a second of CPU, worth it only past a few feeds."""
+    if options.parse_workers is not None:
+        return options.parse_workers
+    workers = os.cpu_count() or 1
+    return 0 if workers < 2 or feeds < PROCESS_POOL_MIN_FEEDS else workers
 
-    Starting workers costs a few tenths of a second of CPU (imports), worth it only past a few
-    feeds.
-    """
-    workers = options.parse_workers
-    if workers is None:
-        workers = os.cpu_count() or 1
-        if workers < 2 or feeds < PROCESS_POOL_MIN_FEEDS:
-            workers = 0
+
+async def _ready(forked: WorkerPool) -> WorkerPool | None:
+    try:
+        return await forked.ready()
+    except (OSError, WorkerDied) as exc:
+        log.warning("parse workers did not start (%s); parsing in threads", exc)
+        return None
+
+
+async def _start_pool(parse: ParseFn, workers: int) -> WorkerPool | None:
+    """Workers from the forkserver; None (parse in threads) for none, or when they cannot start
+    (the run goes on, slower)."""
     if workers == 0:
         return None
     module = getattr(getattr(parse, "func", parse), "__module__", None)
@@ -887,7 +901,7 @@ async def fetch_all(
     # the workers while the first requests are in flight, not when the first body is in.
     never = sum(1 for f in feeds if getattr(states.get(f.url), "last_success", None) is None)
     if never >= PROCESS_POOL_MIN_FEEDS:
-        fetcher.start_pool()
+        fetcher.start_pool(fork=True)
 
     async def run(feed: FeedRef) -> FetchResult:
         nonlocal done

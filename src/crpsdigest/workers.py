@@ -22,10 +22,11 @@ import multiprocessing
 import os
 import pickle
 import struct
+import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
 from typing import Any
 
 _HEADER = struct.Struct("!Q")
@@ -35,8 +36,17 @@ class WorkerDied(Exception):
     """The worker process running a task exited (crashed, killed) before answering."""
 
 
-def _serve(fn: Callable[..., Any], tasks: Connection, results: Connection) -> None:
-    """A worker's loop: read a task, run it, write the result; stop when the parent goes away."""
+def _serve(
+    fn: Callable[..., Any], tasks: Connection, results: Connection, inherited: Sequence[int] = ()
+) -> None:
+    """A worker's loop: read a task, run it, write the result; stop when the parent goes away.
+
+    ``inherited``: the parent's ends of the pipes, which a forked worker holds copies of and
+    must close, or a worker would never see its task pipe close.
+    """
+    for fd in inherited:
+        with contextlib.suppress(OSError):
+            os.close(fd)
     rfile = open(tasks.fileno(), "rb", closefd=False)  # noqa: SIM115 (lives as long as the loop)
     wfile = open(results.fileno(), "wb", closefd=False)  # noqa: SIM115
 
@@ -101,8 +111,12 @@ class WorkerPool:
     a second: the forkserver imports ``preload``), use from one event loop, :meth:`close` at the end.
     """
 
-    def __init__(self, fn: Callable[..., Any], workers: int, context: BaseContext) -> None:
-        self.fn, self.size, self.context = fn, workers, context
+    def __init__(self, fn: Callable[..., Any], workers: int, preload: Sequence[str] = ()) -> None:
+        self.fn, self.size = fn, workers
+        self.context = multiprocessing.get_context("forkserver")
+        # Each worker re-imports the main module (multiprocessing's spawn rules); preloading
+        # "__main__" in the forkserver does that once, and the workers forked from it skip it.
+        self.context.set_forkserver_preload(["__main__", *preload])
         self.workers: list[_Worker] = []
         self.ids = itertools.count()
         self.closed = False
@@ -110,16 +124,15 @@ class WorkerPool:
         self.reporting: set[asyncio.Future[None]] = set()
         self.restarts_left = 2 * workers  # a worker that cannot start must not respawn forever
         self.backlog: list[tuple[int, asyncio.Future[Any], bytes]] = []  # while none is alive
+        self.forked: list[tuple[Any, Connection, Connection]] = []  # not attached to the loop yet
 
     @classmethod
     async def start(
         cls, fn: Callable[..., Any], workers: int, preload: Sequence[str] = ()
     ) -> WorkerPool:
-        context = multiprocessing.get_context("forkserver")
-        # Each worker re-imports the main module (multiprocessing's spawn rules); preloading
-        # "__main__" in the forkserver does that once, and the workers forked from it skip it.
-        context.set_forkserver_preload(["__main__", *preload])
-        pool = cls(fn, workers, context)
+        """Start the workers from the forkserver (a fresh interpreter that imports ``preload``:
+        half a second, more on a busy machine) and wait until each is ready."""
+        pool = cls(fn, workers, preload)
         try:
             # one after the other: Process.start is not documented as safe from two threads
             started = [await pool._spawn() for _ in range(workers)]
@@ -129,17 +142,59 @@ class WorkerPool:
             raise
         return pool
 
-    async def _spawn(self) -> _Worker:
-        """Start one worker; tasks may be sent to it at once (they wait in its pipe)."""
+    @classmethod
+    def fork(cls, fn: Callable[..., Any], workers: int) -> WorkerPool | None:
+        """Fork the workers from this process now (milliseconds: everything is imported already);
+        then ``await pool.ready()``. None where that is not safe, so use :meth:`start`.
+
+        Safe only while this process has no other thread (a lock held by one would stay locked
+        in the child) and no socket a worker must not hold open: call it before the run opens
+        any connection. Linux only (elsewhere fork is not the platform's way to start processes).
+        """
+        if sys.platform != "linux" or threading.active_count() != 1:
+            return None
+        pool = cls(fn, workers)
+        pool.forked = pool._fork_all()
+        return pool
+
+    async def ready(self) -> WorkerPool:
+        """Attach forked workers to the running loop and wait until each is ready."""
+        try:
+            started = [await self._attach(*forked) for forked in self.forked]
+            self.forked = []
+            await asyncio.gather(*(w.ready for w in started if w.ready is not None))
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    def _fork_all(self) -> list[tuple[Any, Connection, Connection]]:
+        """Fork every worker now, with no await in between (no socket may open meanwhile)."""
+        context = multiprocessing.get_context("fork")
+        pipes = [(context.Pipe(duplex=False), context.Pipe(duplex=False)) for _ in range(self.size)]
+        ours = [fd for (_, task_write), (result_read, _) in pipes
+                for fd in (task_write.fileno(), result_read.fileno())]  # fmt: skip
+        processes = []
+        for (task_read, _), (_, result_write) in pipes:
+            process = context.Process(
+                target=_serve, args=(self.fn, task_read, result_write, ours), daemon=True
+            )
+            process.start()
+            processes.append(process)
+        for (task_read, _), (_, result_write) in pipes:
+            task_read.close()  # the children's ends
+            result_write.close()
+        return [
+            (process, task_write, result_read)
+            for process, ((_, task_write), (result_read, _)) in zip(processes, pipes, strict=True)
+        ]
+
+    async def _attach(
+        self, process: Any, task_write: Connection, result_read: Connection
+    ) -> _Worker:
+        """Our ends of a started worker's pipes, written and read by the loop; tasks may be sent
+        at once (they wait in the pipe until the worker is ready)."""
         loop = asyncio.get_running_loop()
-        task_read, task_write = self.context.Pipe(duplex=False)
-        result_read, result_write = self.context.Pipe(duplex=False)
-        process = self.context.Process(  # type: ignore[attr-defined]
-            target=_serve, args=(self.fn, task_read, result_write), daemon=True
-        )
-        await asyncio.to_thread(process.start)  # blocks while the forkserver starts
-        task_read.close()  # the child's ends: ours would keep the pipes open after it dies
-        result_write.close()
         worker = _Worker(process, ready=loop.create_future())
         worker.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, task_write)
         await loop.connect_read_pipe(lambda: _Results(self, worker), result_read)
@@ -148,6 +203,18 @@ class WorkerPool:
         for task in backlog:
             self._dispatch(*task)
         return worker
+
+    async def _spawn(self) -> _Worker:
+        """Start one worker from the forkserver."""
+        task_read, task_write = self.context.Pipe(duplex=False)
+        result_read, result_write = self.context.Pipe(duplex=False)
+        process = self.context.Process(
+            target=_serve, args=(self.fn, task_read, result_write), daemon=True
+        )
+        await asyncio.to_thread(process.start)  # blocks while the forkserver starts
+        task_read.close()  # the child's ends: ours would keep the pipes open after it dies
+        result_write.close()
+        return await self._attach(process, task_write, result_read)
 
     async def run(self, *args: Any) -> Any:
         """``fn(*args)`` in a worker; its exception re-raised here."""
