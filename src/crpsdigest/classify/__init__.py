@@ -30,7 +30,12 @@ The parts, each a module of this package:
 
 from crpsdigest.classify.classifier import Classifier, load_classifier
 from crpsdigest.classify.parallel import PARALLEL_MIN
-from crpsdigest.classify.treatments import GROUPS, Treatment, validate_treatments
+from crpsdigest.classify.treatments import (
+    GROUPS,
+    Treatment,
+    treatment_slugs,
+    validate_treatments,
+)
 
 __all__ = [
     "GROUPS",
@@ -38,5 +43,6 @@ __all__ = [
     "Classifier",
     "Treatment",
     "load_classifier",
+    "treatment_slugs",
     "validate_treatments",
 ]

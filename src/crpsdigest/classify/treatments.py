@@ -25,7 +25,8 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 def _load_bundled() -> list[dict[str, Any]]:
     text = resources.files("crpsdigest").joinpath("treatments.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    # a safe loader, libyaml's when PyYAML was built with it (several times faster)
+    data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return list(data["treatments"])
 
 
@@ -115,6 +116,14 @@ def validate_treatments(extra: list[dict[str, Any]]) -> list[str]:
                 errors.append(f"treatments[{i}].slug: {slug!r} is listed twice")
             seen.add(slug)
     return errors
+
+
+def treatment_slugs(extra: list[dict[str, Any]] | None = None) -> list[str]:
+    """Every treatment's slug, bundled then ``extra``'s, as the classifier would know them
+    (without building the classifier); [] when ``extra`` is invalid."""
+    if extra and validate_treatments(extra):
+        return []
+    return [str(raw["slug"]) for raw in _merge(_load_bundled(), extra or [])]
 
 
 def _merge(base: list[dict[str, Any]], extra: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
