@@ -37,6 +37,11 @@ from crpsdigest.classify.treatments import Treatment, _load_bundled, _merge, val
 from crpsdigest.models import Classification, Entry
 from crpsdigest.normalize import fold_accents, normalize_text
 
+# Between two treatments a title names one after the other: a head-to-head comparison, whose
+# first-named arm is the item's subject ("Lidocaine versus ketamine infusions ..."). Not
+# "X with or without Y", where Y is what is tested.
+_HEAD_TO_HEAD = re.compile(r"\s*(?:versus|vs\.?|compared\s+with|or)\s*")
+
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
 
@@ -136,6 +141,7 @@ class Classifier:
         fundraising = "fundraising-event" in kinds
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
+        first_end: dict[str, int] = {}
         phrases: dict[str, list[str]] = {}
         deferred: list[tuple[int, int, str]] = []
         kept: list[tuple[int, int, str, float]] = []
@@ -180,6 +186,7 @@ class Classifier:
             else:
                 scores[slug] = weight
                 first[slug] = start
+                first_end[slug] = end
                 last_end[slug] = end
                 phrases[slug] = [doc.clean[start:end]]
         umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
@@ -190,6 +197,10 @@ class Classifier:
                     del scores[slug]
         if len(scores) > 1:
             ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+            lead = _head_to_head(doc.lower, first, first_end, title_end)
+            if lead and lead != ordered[0]:
+                ordered.remove(lead)
+                ordered.insert(0, lead)
         else:
             ordered = list(scores)
         result: list[str] = []
@@ -202,6 +213,19 @@ class Classifier:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
         return result
+
+
+def _head_to_head(
+    lower: str, first: dict[str, int], first_end: dict[str, int], title_end: int
+) -> str | None:
+    """The first arm of "A versus B" when the title opens its treatments that way."""
+    in_title = sorted((start, slug) for slug, start in first.items() if start < title_end)
+    if len(in_title) < 2:
+        return None
+    (_, one), (two_start, _) = in_title[0], in_title[1]
+    if _HEAD_TO_HEAD.fullmatch(lower, first_end[one], two_start):
+        return one
+    return None
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -48,6 +48,35 @@ _ACADEMIC_TITLE = re.compile(
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
     r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))"
 )
+# A registry record's own sections: "Exclusion criteria:", "Eligibility:" opening a sentence.
+# Only a trial listing sets out who may take part; news and papers describe it in prose.
+_CRITERIA = re.compile(
+    r"(?:^|[.;\n]\s*)(?:(?:inclusion|exclusion|eligibility)(?:\s+criteria)?|"
+    r"criteres?\s+d\W?(?:inclusion|exclusion)|criterios?\s+de\s+(?:inclusion|exclusion)|"
+    r"criteri\s+di\s+(?:inclusione|esclusione)|(?:ein|aus)schlusskriterien)\s*:",
+    re.MULTILINE,
+)
+# A paper's own voice: the lead sentence gives the study's cohort ("Forty patients with CRPS
+# were randomised", "In 75 patients ...") and nothing in the item reports it at second hand.
+_NUMBER = (
+    r"(?:\d[\d,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)"
+    r"(?:-(?:one|two|three|four|five|six|seven|eight|nine))?"
+)
+_COHORT = re.compile(
+    rf"(?<![\w.,\-]){_NUMBER}\s+(?:[\w\-]+\s+){{0,3}}?(?:patients|adults|children|"
+    r"adolescents|participants|people|subjects|women|men|amputees|volunteers|survivors|"
+    r"teenagers|controls)\b"
+)
+# Second-hand voice: someone says, finds or reports it; a team, clinic or charity does it;
+# something is announced or will happen; a question or a quotation. Any one makes it news.
+_REPORTED = re.compile(
+    r"\b(?:said|says|say|told|according|found|finds|shows?|showed|reports?|reported|"
+    r"suggests?|conclude[sd]?|researchers?|scientists?|team|university|clinics?|hospitals?|"
+    r"centres?|centers?|charity|experts?|doctors?|surgeons?|specialists?|published|journal|"
+    r"announce[sd]?|launch\w*|funds?|funded|will|now|being|chercheurs|equipe|chu|lance|"
+    r"forscher\w*|klinik\w*|ricercatori|investigadores|equipo)\b|[?\"\u201c\u201d\u00ab\u00bb]"
+)
 # _ACADEMIC_TITLE is matched on the lower-cased title: re.IGNORECASE on the case-kept one
 # gives the same answers, several times slower. The two letters re.IGNORECASE also takes
 # for an ASCII one, dotless i and long s, keep their own lower case: map them first.
@@ -122,8 +151,13 @@ def _kinds(
         found.setdefault("personal-story", {})[story[0][0]] = None
     elif _first_person(doc) >= 3:
         found.setdefault("personal-story", {})["first-person account"] = None
-    academic = bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+    academic = (
+        bool(entry.pub_types) or "academic" in cue or _academic_title(doc) or _paper_voice(doc)
+    )
     listing = from_registry or "listing" in cue
+    if not listing and _criteria_sections(lower):
+        listing = True  # a registry record's own eligibility sections: a trial listing
+        found.setdefault("clinical-trial", {})["eligibility criteria"] = None
     if academic and "case_academic" in cue:
         for phrase, _ in cue["case_academic"]:
             found.setdefault("case-report", {})[phrase] = None
@@ -157,6 +191,23 @@ def _academic_title(doc: _Doc) -> bool:
     if not text.isascii():
         text = text[: doc.title_end].translate(_IGNORECASE_EXTRA)
     return _ACADEMIC_TITLE.search(text, colon, doc.title_end) is not None
+
+
+def _criteria_sections(lower: str) -> bool:
+    """Eligibility or exclusion criteria set out as a section of their own (a trial record)."""
+    if "clusion" not in lower and "ligib" not in lower and "criteri" not in lower \
+            and "kriterien" not in lower:
+        return False  # the cheap test first: most items name no criteria at all
+    return _CRITERIA.search(lower) is not None
+
+
+def _paper_voice(doc: _Doc) -> bool:
+    """A study told in its own voice: the lead gives its cohort and nobody reports it."""
+    lower = doc.lower
+    lead_start, lead_end = doc.title_end, doc.lead_end
+    if _COHORT.search(lower, lead_start, lead_end) is None:
+        return False
+    return _REPORTED.search(lower) is None
 
 
 def _in_background(doc: _Doc, pos: int) -> bool:
