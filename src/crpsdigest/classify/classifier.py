@@ -42,6 +42,10 @@ from crpsdigest.normalize import fold_accents, normalize_text
 # "X with or without Y", where Y is what is tested.
 _HEAD_TO_HEAD = re.compile(r"\s*(?:versus|vs\.?|compared\s+with|or)\s*")
 
+# A treatment named in the title by a plural heading ("psychological interventions", "physical
+# therapies") only heads the list of the specific treatments the body names.
+_CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
+
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
 
@@ -176,6 +180,10 @@ class Classifier:
         for start, end, slug, weight in sorted(kept):
             if not weight:
                 weight = _W_TITLE if start < title_end else _W_LEAD if start < lead_end else _W_BODY
+                if weight == _W_TITLE and doc.lower.endswith(_CATEGORY_ENDS, start, end):
+                    # "Psychological interventions for CRPS: ...": a title heading over the
+                    # kinds the body names; the body's own treatments say what it is about
+                    weight = 0.5
             if slug in scores:
                 # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
                 gap = doc.clean[last_end[slug] : start]

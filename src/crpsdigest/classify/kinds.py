@@ -77,6 +77,11 @@ _REPORTED = re.compile(
     r"announce[sd]?|launch\w*|funds?|funded|will|now|being|chercheurs|equipe|chu|lance|"
     r"forscher\w*|klinik\w*|ricercatori|investigadores|equipo)\b|[?\"\u201c\u201d\u00ab\u00bb]"
 )
+# Before a trial cue: a trial someone wants, calls or asks for is not one the item is about.
+_WISHED = re.compile(
+    r"\b(?:wants?|wanted|calls?\s+for|called\s+for|calling\s+for|asks?\s+for|urges?|"
+    r"urged|demands?|needs?)\s+(?:(?:a|an|the|more|proper|larger|bigger|further)\s+)*$"
+)
 # _ACADEMIC_TITLE is matched on the lower-cased title: re.IGNORECASE on the case-kept one
 # gives the same answers, several times slower. The two letters re.IGNORECASE also takes
 # for an ASCII one, dotless i and long s, keep their own lower case: map them first.
@@ -134,6 +139,8 @@ def _kinds(
                 continue  # "guidelines already suggest X": cited in the body
         elif label == "rct" and _PLURAL_TRIALS.match(lower, end, end + 30):
             continue
+        if (label == "trial" or label == "rct") and _WISHED.search(lower, max(0, start - 30), start):
+            continue  # "a charity wants a large trial of X": no trial exists yet
 
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1
@@ -154,6 +161,12 @@ def _kinds(
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc) or _paper_voice(doc)
     )
+    if not academic and any(
+        pos < doc.title_end for label in ("case", "review") for _, pos in cue.get(label, ())
+    ):
+        # a title that calls the item a case report or review, and nobody reporting it at
+        # second hand: the paper itself, not news about it
+        academic = _REPORTED.search(lower) is None
     listing = from_registry or "listing" in cue
     if not listing and _criteria_sections(lower):
         listing = True  # a registry record's own eligibility sections: a trial listing
@@ -252,7 +265,9 @@ def _cue_kinds(
         found.setdefault("clinical-trial", {})[phrase] = None
     for label, kind in (("case", "case-report"), ("guideline", "guideline"),
                         ("fundraising", "fundraising-event")):
-        for phrase, _ in cue.get(label, ()):
+        for phrase, pos in cue.get(label, ()):
+            if label == "case" and whole_review and pos >= doc.title_end:
+                continue  # "the evidence consists of case reports": what a review pooled
             found.setdefault(kind, {})[phrase] = None
 
 
