@@ -71,7 +71,7 @@ _COHORT = re.compile(
 # Second-hand voice: someone says, finds or reports it; a team, clinic or charity does it;
 # something is announced or will happen; a question or a quotation. Any one makes it news.
 _REPORTED = re.compile(
-    r"\b(?:said|says|say|told|according|found|finds|shows?|showed|reports?|reported|"
+    r"\b(?:said|says|say|told|according|found|finds|shows?|showed|(?<!case )reports?|reported|"
     r"suggests?|conclude[sd]?|researchers?|scientists?|team|university|clinics?|hospitals?|"
     r"centres?|centers?|charity|experts?|doctors?|surgeons?|specialists?|published|journal|"
     r"announce[sd]?|launch\w*|funds?|funded|will|now|being|chercheurs|equipe|chu|lance|"
