@@ -711,3 +711,25 @@ def test_a_plural_heading_in_the_title_does_not_outrank_named_treatments() -> No
         "helped function. Mirror therapy results were mixed.",
     )
     assert got.treatments[0] == "graded-motor-imagery"
+
+
+def test_a_record_status_after_a_sentence_and_a_design_led_abstract_are_not_news() -> None:
+    record = classify(
+        "Estudio de la terapia en espejo en el SDRC de la mano",
+        "Ensayo clínico con terapia en espejo en pacientes con síndrome de dolor regional "
+        "complejo. Estado: reclutando.",
+    )
+    assert "recruiting" in record.kinds and "news" not in record.kinds
+    design = classify(
+        "Tadalafil for cold CRPS of the foot",
+        "In this double-blind trial, tadalafil warmed the affected foot more than placebo; "
+        "most participants reported less pain.",
+    )
+    assert "news" not in design.kinds and "rct" in design.kinds
+    # the subjects' own "reported" is an outcome; a reporter's framing still makes news
+    told = classify(
+        "Tadalafil warms cold CRPS feet",
+        "In a double-blind trial, tadalafil warmed the affected foot more than placebo, "
+        "the study's authors said.",
+    )
+    assert "news" in told.kinds

@@ -15,6 +15,7 @@ from crpsdigest.classify.kinds import _kinds
 from crpsdigest.classify.mentions import _MentionFinder
 from crpsdigest.classify.parallel import _classify_forked, _worker_count
 from crpsdigest.classify.phrases import (
+    _COHORT_ANCHORS,
     _CRPS_RULES,
     _CUE_RULES,
     _FIRST_PERSON_ANCHORS,
@@ -78,6 +79,8 @@ class Classifier:
             scanner.add(_Rule("kind", label, re.compile(regex), cased))
         # counted by their anchors alone (see kinds._first_person): the regex is never tried
         scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
+        # the same for the people nouns of a study's cohort (see kinds._paper_voice)
+        scanner.add(_Rule("cohort", "cohort", re.compile("people")), _COHORT_ANCHORS)
         scanner.build()
         self._scanner = scanner
 
@@ -145,7 +148,7 @@ class Classifier:
         fundraising = "fundraising-event" in kinds
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
-        first_end: dict[str, int] = {}
+        in_title: list[tuple[int, int, str]] = []  # (start, end, slug) of each one's first
         phrases: dict[str, list[str]] = {}
         deferred: list[tuple[int, int, str]] = []
         kept: list[tuple[int, int, str, float]] = []
@@ -194,7 +197,8 @@ class Classifier:
             else:
                 scores[slug] = weight
                 first[slug] = start
-                first_end[slug] = end
+                if start < title_end:
+                    in_title.append((start, end, slug))
                 last_end[slug] = end
                 phrases[slug] = [doc.clean[start:end]]
         umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
@@ -205,7 +209,7 @@ class Classifier:
                     del scores[slug]
         if len(scores) > 1:
             ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
-            lead = _head_to_head(doc.lower, first, first_end, title_end)
+            lead = _head_to_head(doc.lower, in_title) if len(in_title) > 1 else None
             if lead and lead != ordered[0]:
                 ordered.remove(lead)
                 ordered.insert(0, lead)
@@ -223,15 +227,10 @@ class Classifier:
         return result
 
 
-def _head_to_head(
-    lower: str, first: dict[str, int], first_end: dict[str, int], title_end: int
-) -> str | None:
+def _head_to_head(lower: str, in_title: list[tuple[int, int, str]]) -> str | None:
     """The first arm of "A versus B" when the title opens its treatments that way."""
-    in_title = sorted((start, slug) for slug, start in first.items() if start < title_end)
-    if len(in_title) < 2:
-        return None
-    (_, one), (two_start, _) = in_title[0], in_title[1]
-    if _HEAD_TO_HEAD.fullmatch(lower, first_end[one], two_start):
+    (_, one_end, one), (two_start, _, _) = in_title[0], in_title[1]
+    if _HEAD_TO_HEAD.fullmatch(lower, one_end, two_start):
         return one
     return None
 
