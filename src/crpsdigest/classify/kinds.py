@@ -281,8 +281,10 @@ def _has_cohort(
     lower: str, start: int, end: int, nouns: Sequence[tuple[int, object]]
 ) -> bool:
     """A number of people: "Forty-seven patients", "in 20 CRPS patients", "1,200 adults"."""
-    for at, _ in nouns:
-        if start <= at < end:
+    for at, _ in nouns:  # in text order
+        if at >= end:
+            break
+        if at >= start:
             for word in lower[max(start, at - 40) : at].split()[-4:]:
                 word = word.strip("(").replace(",", "")
                 if word.isdigit() or word.split("-")[0] in _NUMBER_WORDS:
