@@ -607,3 +607,129 @@ def test_round8_cited_literature_and_guidance_are_not_the_items_kind() -> None:
 def test_round8_a_single_arm_studys_own_treatment_given_to_each_patient_is_tagged() -> None:
     got = classify("Open-label pilot in CRPS", "Each patient received four pamidronate infusions.")
     assert got.treatments == ["pamidronate", "bisphosphonates"]
+
+
+# --------------------------------------------------------------------------- kinds round 9
+
+
+def test_a_study_told_in_its_own_voice_is_a_paper_not_news() -> None:
+    paper = classify(
+        "Hand therapy splints in early CRPS",
+        "Thirty-two adults with CRPS of the wrist wore a resting splint at night for six "
+        "weeks; swelling fell in most of them.",
+    )
+    assert "news" not in paper.kinds
+    # the same cohort reported at second hand is news
+    reported = classify(
+        "Night splints may help early CRPS",
+        "Thirty-two adults with CRPS of the wrist wore a resting splint at night for six "
+        "weeks, and swelling fell in most of them, therapists in Leeds said.",
+    )
+    assert "news" in reported.kinds
+    # a lead without a cohort (a feature, an explainer) stays news
+    feature = classify(
+        "Splints for CRPS: what to expect",
+        "A resting splint is sometimes offered at night to people with CRPS of the wrist.",
+    )
+    assert "news" in feature.kinds
+
+
+def test_eligibility_sections_make_a_trial_listing() -> None:
+    listing = classify(
+        "Tadalafil for cold CRPS of the foot",
+        "Participants take tadalafil or placebo for twelve weeks. Inclusion criteria: cold "
+        "CRPS of one foot. Exclusion criteria: nitrate use, earlier sympathectomy.",
+    )
+    assert "clinical-trial" in listing.kinds
+    assert "news" not in listing.kinds
+    assert "sympathectomy" not in listing.treatments  # an exclusion, not the subject
+    # the same words in prose are no section of a record
+    prose = classify(
+        "Who can join the tadalafil study?",
+        "People with cold CRPS of one foot can join; the exclusion of nitrate users is for "
+        "safety, the organisers said.",
+    )
+    assert "news" in prose.kinds
+
+
+def test_a_case_report_titled_as_such_and_reported_by_nobody_is_not_news() -> None:
+    case = classify(
+        "Case report: recurrent CRPS after a second wrist fracture",
+        "A 61-year-old man developed CRPS again after fracturing the same wrist; a short "
+        "course of prednisolone settled the swelling.",
+    )
+    assert case.kinds == ["case-report"]
+    told = classify(
+        "Case report: recurrent CRPS after a second wrist fracture",
+        "Doctors in Bristol say a 61-year-old man developed CRPS again after fracturing "
+        "the same wrist.",
+    )
+    assert "news" in told.kinds
+
+
+def test_a_trial_someone_calls_for_is_not_a_trial() -> None:
+    call = classify(
+        "Patients press for research into LDN for CRPS",
+        "A support group is calling for a proper trial of low-dose naltrexone in CRPS after "
+        "members described less burning pain.",
+    )
+    assert "clinical-trial" not in call.kinds
+    assert "news" in call.kinds
+
+
+def test_case_reports_a_review_pooled_do_not_make_it_a_case_report() -> None:
+    review = classify(
+        "Memantine for neuropathic pain: a systematic review",
+        "We identified 14 studies of memantine in neuropathic pain. For CRPS the only "
+        "evidence came from two case reports.",
+        pub_types=("Systematic Review",),
+    )
+    assert "systematic-review" in review.kinds
+    assert "case-report" not in review.kinds
+
+
+def test_the_first_arm_of_a_head_to_head_title_leads() -> None:
+    got = classify(
+        "Pregabalin versus amitriptyline for CRPS nerve pain: a crossover trial",
+        "Thirty patients took pregabalin and amitriptyline in random order. Amitriptyline "
+        "caused more dry mouth; amitriptyline was stopped by four.",
+    )
+    assert got.treatments[0] == "gabapentinoids"
+    # "X with or without Y": Y is what is tested, no head-to-head order is forced
+    addon = classify(
+        "Physiotherapy with or without mirror therapy in CRPS",
+        "Forty patients had physiotherapy; half were randomised to add mirror therapy. "
+        "Mirror therapy improved pain; mirror therapy was well liked.",
+    )
+    assert addon.treatments[0] == "mirror-therapy"
+
+
+def test_a_plural_heading_in_the_title_does_not_outrank_named_treatments() -> None:
+    got = classify(
+        "Physical therapies for CRPS in adults: an overview of reviews",
+        "Graded motor imagery had the most consistent benefit; graded motor imagery also "
+        "helped function. Mirror therapy results were mixed.",
+    )
+    assert got.treatments[0] == "graded-motor-imagery"
+
+
+def test_a_record_status_after_a_sentence_and_a_design_led_abstract_are_not_news() -> None:
+    record = classify(
+        "Estudio de la terapia en espejo en el SDRC de la mano",
+        "Ensayo clínico con terapia en espejo en pacientes con síndrome de dolor regional "
+        "complejo. Estado: reclutando.",
+    )
+    assert "recruiting" in record.kinds and "news" not in record.kinds
+    design = classify(
+        "Tadalafil for cold CRPS of the foot",
+        "In this double-blind trial, tadalafil warmed the affected foot more than placebo; "
+        "most participants reported less pain.",
+    )
+    assert "news" not in design.kinds and "rct" in design.kinds
+    # the subjects' own "reported" is an outcome; a reporter's framing still makes news
+    told = classify(
+        "Tadalafil warms cold CRPS feet",
+        "In a double-blind trial, tadalafil warmed the affected foot more than placebo, "
+        "the study's authors said.",
+    )
+    assert "news" in told.kinds

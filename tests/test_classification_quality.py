@@ -21,6 +21,8 @@ FIXTURE = Path(__file__).parent / "fixtures" / "labelled_items.jsonl"
 MIN_TREATMENT_F1 = 0.95
 MIN_RELEVANCE_PRECISION = 0.97
 MIN_RELEVANCE_RECALL = 0.95
+# kinds exact-set accuracy: 0.937 on this set after round 9 (tuned on it, not blind)
+MIN_KINDS_EXACT = 0.92
 
 
 def _load() -> list[dict[str, Any]]:
@@ -150,3 +152,8 @@ def test_relevance_meets_the_bar(scores: Scores) -> None:
     precision, recall, _ = scores.relevance
     assert precision >= MIN_RELEVANCE_PRECISION, scores.errors
     assert recall >= MIN_RELEVANCE_RECALL, scores.errors
+
+
+def test_kinds_meet_the_bar(scores: Scores) -> None:
+    """Trial, case report, story or news: the kind a reader sees next to every item."""
+    assert scores.kinds_exact >= MIN_KINDS_EXACT, scores.errors

@@ -15,6 +15,7 @@ from crpsdigest.classify.kinds import _kinds
 from crpsdigest.classify.mentions import _MentionFinder
 from crpsdigest.classify.parallel import _classify_forked, _worker_count
 from crpsdigest.classify.phrases import (
+    _COHORT_ANCHORS,
     _CRPS_RULES,
     _CUE_RULES,
     _FIRST_PERSON_ANCHORS,
@@ -36,6 +37,15 @@ from crpsdigest.classify.scoping import _NO_CUES, _RESEARCH_CUE, _Cues
 from crpsdigest.classify.treatments import Treatment, _load_bundled, _merge, validate_treatments
 from crpsdigest.models import Classification, Entry
 from crpsdigest.normalize import fold_accents, normalize_text
+
+# Between two treatments a title names one after the other: a head-to-head comparison, whose
+# first-named arm is the item's subject ("Lidocaine versus ketamine infusions ..."). Not
+# "X with or without Y", where Y is what is tested.
+_HEAD_TO_HEAD = re.compile(r"\s*(?:versus|vs\.?|compared\s+with|or)\s*")
+
+# A treatment named in the title by a plural heading ("psychological interventions", "physical
+# therapies") only heads the list of the specific treatments the body names.
+_CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
 
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
@@ -69,6 +79,8 @@ class Classifier:
             scanner.add(_Rule("kind", label, re.compile(regex), cased))
         # counted by their anchors alone (see kinds._first_person): the regex is never tried
         scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
+        # the same for the people nouns of a study's cohort (see kinds._paper_voice)
+        scanner.add(_Rule("cohort", "cohort", re.compile("people")), _COHORT_ANCHORS)
         scanner.build()
         self._scanner = scanner
 
@@ -136,6 +148,7 @@ class Classifier:
         fundraising = "fundraising-event" in kinds
         scores: dict[str, float] = {}
         first: dict[str, int] = {}
+        in_title: list[tuple[int, int, str]] = []  # (start, end, slug) of each one's first
         phrases: dict[str, list[str]] = {}
         deferred: list[tuple[int, int, str]] = []
         kept: list[tuple[int, int, str, float]] = []
@@ -170,6 +183,10 @@ class Classifier:
         for start, end, slug, weight in sorted(kept):
             if not weight:
                 weight = _W_TITLE if start < title_end else _W_LEAD if start < lead_end else _W_BODY
+                if weight == _W_TITLE and doc.lower.endswith(_CATEGORY_ENDS, start, end):
+                    # "Psychological interventions for CRPS: ...": a title heading over the
+                    # kinds the body names; the body's own treatments say what it is about
+                    weight = 0.5
             if slug in scores:
                 # "immunoglobulin (IVIG)": a name and its bracketed short form are one mention
                 gap = doc.clean[last_end[slug] : start]
@@ -180,6 +197,8 @@ class Classifier:
             else:
                 scores[slug] = weight
                 first[slug] = start
+                if start < title_end:
+                    in_title.append((start, end, slug))
                 last_end[slug] = end
                 phrases[slug] = [doc.clean[start:end]]
         umbrellas = [(slug, self._umbrellas[slug]) for slug in scores if slug in self._umbrellas]
@@ -190,6 +209,10 @@ class Classifier:
                     del scores[slug]
         if len(scores) > 1:
             ordered = sorted(scores, key=lambda s: (-scores[s], first[s], self._order.get(s, 0)))
+            lead = _head_to_head(doc.lower, in_title) if len(in_title) > 1 else None
+            if lead and lead != ordered[0]:
+                ordered.remove(lead)
+                ordered.insert(0, lead)
         else:
             ordered = list(scores)
         result: list[str] = []
@@ -202,6 +225,14 @@ class Classifier:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
         return result
+
+
+def _head_to_head(lower: str, in_title: list[tuple[int, int, str]]) -> str | None:
+    """The first arm of "A versus B" when the title opens its treatments that way."""
+    (_, one_end, one), (two_start, _, _) = in_title[0], in_title[1]
+    if _HEAD_TO_HEAD.fullmatch(lower, one_end, two_start):
+        return one
+    return None
 
 
 def _unique(items: Iterable[str]) -> list[str]:

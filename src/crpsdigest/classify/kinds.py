@@ -8,6 +8,7 @@ trials" or a case report's "trial of" from making the item a trial.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from crpsdigest.classify.scanning import _START, _Doc, _Scanner
@@ -48,6 +49,57 @@ _ACADEMIC_TITLE = re.compile(
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
     r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))"
 )
+# A registry record's own sections: "Exclusion criteria:", "Eligibility:" opening a sentence.
+# Only a trial listing sets out who may take part; news and papers describe it in prose.
+# Looked for before each colon of the body (most items have none or few): the label's last
+# words, then what opens it must be the start of a sentence.
+_CRITERIA_LABEL = re.compile(
+    r"(?:^|[.;\n])\s*(?:(?:inclusion|exclusion|eligibility)(?:\s+criteria)?|"
+    r"criteres?\s+d\W?(?:inclusion|exclusion)|criterios?\s+de\s+(?:inclusion|exclusion)|"
+    r"criteri\s+di\s+(?:inclusione|esclusione)|(?:ein|aus)schlusskriterien)\s*$"
+)
+_CRITERIA_ENDS = (
+    "inclusion", "exclusion", "eligibility", "criteria", "inclusione", "esclusione",
+    "kriterien",
+)
+# A paper's own voice: the lead sentence gives the study's cohort ("Forty patients with CRPS
+# were randomised", "... in 30 patients with CRPS") or opens on its design ("In a double-blind
+# trial, ..."), and nothing in the item reports it at second hand (_second_hand). The people
+# nouns' places come from the automaton's one pass (lazy "cohort" hits, no rule tried); then a number among the three
+# words before one. (A regex search of the lead, tried at every character, costs more than
+# the rest of an item's kinds.)
+_NUMBER_WORDS = frozenset({
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty",
+    "ninety", "hundred",
+})
+_OWN_STUDY = re.compile(r"\s*in\s+(?:a|an|this)\s+[\w\s\-,]{0,60}?(?:trial|study)\b")
+# Second-hand voice: someone says, finds or reports it; a team, clinic or charity does it;
+# something is announced or will happen. A set of words, compared with the item's words: a
+# regex search for any of them costs more than the rest of an item's classification.
+_REPORTING_WORDS = frozenset({
+    "said", "says", "say", "told", "according", "found", "finds", "show", "shows", "showed",
+    "suggest", "suggests", "conclude", "concludes", "concluded", "researcher", "researchers",
+    "scientist", "scientists", "team", "university", "clinic", "clinics", "hospital",
+    "hospitals", "centre", "centres", "center", "centers", "charity", "expert", "experts",
+    "doctor", "doctors", "surgeon", "surgeons", "specialist", "specialists", "published",
+    "journal", "announce", "announced", "announces", "launch", "launches", "launched",
+    "launching", "fund", "funds", "funded", "will", "now", "being", "chercheurs", "equipe",
+    "chu", "lance", "forscher", "forscherin", "forscherinnen", "klinik", "kliniken",
+    "klinikum", "ricercatori", "investigadores", "equipo",
+})
+_WORDS = re.compile(r"[a-z]+")
+# "reports", "reported" by someone; not "case report", "73% reported", "patients reported"
+# (the kind's name, the study's own outcome)
+_REPORTS = re.compile(r"(?<!case )\breports?\b|(?<!% )(?<!patients )\breported\b")
+_QUOTED = re.compile("[?\"\u201c\u201d\u00ab\u00bb]")
+# Before a trial cue: a trial someone wants, calls or asks for is not one the item is about
+# ("a charity wants a large trial of X"). The words just before the cue, less articles.
+_WISH_VERBS = frozenset(
+    {"want", "wants", "wanted", "urge", "urges", "urged", "demand", "demands", "need", "needs"}
+)
+_WISH_FOR = frozenset({"call", "calls", "called", "calling", "ask", "asks", "asked"})
+_WISH_SKIP = frozenset({"a", "an", "the", "more", "proper", "larger", "bigger", "further"})
 # _ACADEMIC_TITLE is matched on the lower-cased title: re.IGNORECASE on the case-kept one
 # gives the same answers, several times slower. The two letters re.IGNORECASE also takes
 # for an ASCII one, dotless i and long s, keep their own lower case: map them first.
@@ -105,11 +157,14 @@ def _kinds(
                 continue  # "guidelines already suggest X": cited in the body
         elif label == "rct" and _PLURAL_TRIALS.match(lower, end, end + 30):
             continue
+        if label == "trial" and _wished(lower, start):
+            continue  # "a charity wants a large trial of X": no trial exists yet
 
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1
-            if line_start and lower[line_start:start].strip():
-                continue
+            before = lower[line_start:start].rstrip()
+            if line_start and before and before[-1] not in ".;":
+                continue  # "Status:" opens a line or a sentence of a record, not prose
         if label in cue:
             cue[label].append((doc.clean[start:end], start))
         else:
@@ -122,8 +177,23 @@ def _kinds(
         found.setdefault("personal-story", {})[story[0][0]] = None
     elif _first_person(doc) >= 3:
         found.setdefault("personal-story", {})["first-person account"] = None
-    academic = bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+    academic = (
+        bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+        or (
+            ("cohort" in doc.hits or lower.startswith("in", doc.title_end + 1))
+            and _paper_voice(doc)
+        )
+    )
+    if not academic and ("case" in cue or "review" in cue) and any(
+        pos < doc.title_end for label in ("case", "review") for _, pos in cue.get(label, ())
+    ):
+        # a title that calls the item a case report or review, and nobody reporting it at
+        # second hand: the paper itself, not news about it
+        academic = not _second_hand(doc)
     listing = from_registry or "listing" in cue
+    if not listing and not academic and _criteria_sections(lower, doc.title_end):
+        listing = True  # a registry record's own eligibility sections: a trial listing
+        found.setdefault("clinical-trial", {})["eligibility criteria"] = None
     if academic and "case_academic" in cue:
         for phrase, _ in cue["case_academic"]:
             found.setdefault("case-report", {})[phrase] = None
@@ -157,6 +227,69 @@ def _academic_title(doc: _Doc) -> bool:
     if not text.isascii():
         text = text[: doc.title_end].translate(_IGNORECASE_EXTRA)
     return _ACADEMIC_TITLE.search(text, colon, doc.title_end) is not None
+
+
+def _criteria_sections(lower: str, body: int) -> bool:
+    """Eligibility or exclusion criteria set out as a section of their own (a trial record)."""
+    colon = lower.find(":", body)
+    while colon >= 0:
+        label_end = colon
+        while label_end > body and lower[label_end - 1] == " ":
+            label_end -= 1  # French "Critères d'exclusion :"
+        if lower.endswith(_CRITERIA_ENDS, body, label_end) and _CRITERIA_LABEL.search(
+            lower, max(body - 1, label_end - 32), label_end
+        ):
+            return True
+        colon = lower.find(":", colon + 1)
+    return False
+
+
+def _wished(lower: str, start: int) -> bool:
+    """The cue at ``start`` follows "wants", "calls for", "asks for" (articles skipped)."""
+    words = lower[max(0, start - 30) : start].split()
+    while words and words[-1] in _WISH_SKIP:
+        words.pop()
+    if not words:
+        return False
+    if words[-1] in _WISH_VERBS:
+        return True
+    return words[-1] == "for" and len(words) > 1 and words[-2] in _WISH_FOR
+
+
+def _second_hand(doc: _Doc) -> bool:
+    """Someone reports the item's study: a reporting word, a question or a quotation."""
+    lower = doc.lower
+    if _QUOTED.search(doc.clean) is not None:
+        return True
+    if not _REPORTING_WORDS.isdisjoint(_WORDS.findall(lower)):
+        return True
+    return "report" in lower and _REPORTS.search(lower) is not None
+
+
+def _paper_voice(doc: _Doc) -> bool:
+    """A study told in its own voice: the lead gives its cohort or its design."""
+    lower = doc.lower
+    start = doc.title_end
+    if not _has_cohort(lower, start, doc.lead_end, doc.hits.get("cohort", ())) and _OWN_STUDY.match(
+        lower, start
+    ) is None:
+        return False
+    return not _second_hand(doc)
+
+
+def _has_cohort(
+    lower: str, start: int, end: int, nouns: Sequence[tuple[int, object]]
+) -> bool:
+    """A number of people: "Forty-seven patients", "in 20 CRPS patients", "1,200 adults"."""
+    for at, _ in nouns:  # in text order
+        if at >= end:
+            break
+        if at >= start:
+            for word in lower[max(start, at - 40) : at].split()[-4:]:
+                word = word.strip("(").replace(",", "")
+                if word.isdigit() or word.split("-")[0] in _NUMBER_WORDS:
+                    return True
+    return False
 
 
 def _in_background(doc: _Doc, pos: int) -> bool:
@@ -201,7 +334,9 @@ def _cue_kinds(
         found.setdefault("clinical-trial", {})[phrase] = None
     for label, kind in (("case", "case-report"), ("guideline", "guideline"),
                         ("fundraising", "fundraising-event")):
-        for phrase, _ in cue.get(label, ()):
+        for phrase, pos in cue.get(label, ()):
+            if label == "case" and whole_review and pos >= doc.title_end:
+                continue  # "the evidence consists of case reports": what a review pooled
             found.setdefault(kind, {})[phrase] = None
 
 

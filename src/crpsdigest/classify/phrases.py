@@ -489,5 +489,12 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
 )
 
 
+# Anchors of the people nouns that, with a number before them in the lead, give a study's
+# cohort (kinds._paper_voice): only where they are is kept, no rule is tried.
+_COHORT_ANCHORS = (
+    "patients", "adults", "children", "adolescents", "participants", "people", "subjects",
+    "women", "amputees", "volunteers", "survivors", "teenagers", "controls",
+)
+
 # Anchors of first-person words, counted by their hits alone (see kinds._first_person).
 _FIRST_PERSON_ANCHORS = (" i ", " my ", " me ")
