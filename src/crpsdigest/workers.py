@@ -21,6 +21,7 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -47,6 +48,9 @@ def _serve(
     for fd in inherited:
         with contextlib.suppress(OSError):
             os.close(fd)
+    # Ctrl-C reaches the whole process group: the parent decides, and its closing the task pipe
+    # ends this loop (a forked worker would otherwise run the parent's asyncio SIGINT handler).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     rfile = open(tasks.fileno(), "rb", closefd=False)  # noqa: SIM115 (lives as long as the loop)
     wfile = open(results.fileno(), "wb", closefd=False)  # noqa: SIM115
 
@@ -244,8 +248,8 @@ class WorkerPool:
             if worker.ready is not None and not worker.ready.done():
                 worker.ready.set_result(None)
             return
-        future, _ = worker.pending.pop(task_id)
-        if future.done():
+        future, _ = worker.pending.pop(task_id, (None, b""))
+        if future is None or future.done():
             return  # cancelled meanwhile
         if ok:
             future.set_result(value)
