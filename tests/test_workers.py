@@ -137,3 +137,48 @@ def test_fork_is_refused_while_another_thread_runs() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+FIRST_RUN = """
+import json, os, sys
+from crpsdigest import workers
+from crpsdigest.fetch import FetchOptions, fetch_all_sync
+from crpsdigest.models import FeedRef
+
+forked = []
+real_fork = workers.WorkerPool.fork.__func__
+
+def spy(cls, fn, count):
+    pool = real_fork(cls, fn, count)
+    forked.append(pool is not None)
+    return pool
+
+workers.WorkerPool.fork = classmethod(spy)
+feeds = [FeedRef(url=path, name=f"feed {i}") for i, path in enumerate(sys.argv[1:])]
+options = FetchOptions(parse_workers=2, trust_env=False)
+results = fetch_all_sync(feeds, {}, options)
+print(json.dumps({"forked": forked, "outcomes": [r.outcome for r in results],
+                  "entries": [len(r.parsed.entries) if r.parsed else 0 for r in results]}))
+"""
+
+
+def test_a_first_run_forks_its_workers_and_parses_every_feed(tmp_path: Path) -> None:
+    # 20 never-fetched feeds: fetch_all forks the parse workers before opening anything (in a
+    # fresh, single-threaded interpreter, as the CLI is).
+    fixture = Path(__file__).parent / "fixtures" / "feeds" / "painwire.rss"
+    paths = []
+    for i in range(20):
+        path = tmp_path / f"feed{i}.rss"
+        path.write_bytes(fixture.read_bytes())
+        paths.append(str(path))
+    script = tmp_path / "first_run.py"
+    script.write_text(FIRST_RUN)
+    done = subprocess.run(
+        [sys.executable, str(script), *paths], capture_output=True, text=True, timeout=120,
+        check=True,
+    )
+    out = json.loads(done.stdout)
+    assert out["forked"] == [True]
+    assert out["outcomes"] == ["new"] * 20
+    expected = fixture.read_text().count("<item>")
+    assert out["entries"] == [expected] * 20
