@@ -80,9 +80,9 @@ def _serve(
 @dataclass(eq=False)
 class _Worker:
     process: Any
+    ready: asyncio.Future[None]  # set when the worker says it is up
     writer: asyncio.WriteTransport | None = None
     pending: dict[int, tuple[asyncio.Future[Any], bytes]] = field(default_factory=dict)
-    ready: asyncio.Future[None] | None = None
     alive: bool = True
 
 
@@ -140,7 +140,7 @@ class WorkerPool:
         try:
             # one after the other: Process.start is not documented as safe from two threads
             started = [await pool._spawn() for _ in range(workers)]
-            await asyncio.gather(*(w.ready for w in started if w.ready is not None))
+            await asyncio.gather(*(w.ready for w in started))
         except BaseException:
             await pool.close()
             raise
@@ -166,7 +166,7 @@ class WorkerPool:
         try:
             started = [await self._attach(*forked) for forked in self.forked]
             self.forked = []
-            await asyncio.gather(*(w.ready for w in started if w.ready is not None))
+            await asyncio.gather(*(w.ready for w in started))
         except BaseException:
             await self.close()
             raise
@@ -199,7 +199,7 @@ class WorkerPool:
         """Our ends of a started worker's pipes, written and read by the loop; tasks may be sent
         at once (they wait in the pipe until the worker is ready)."""
         loop = asyncio.get_running_loop()
-        worker = _Worker(process, ready=loop.create_future())
+        worker = _Worker(process, loop.create_future())
         worker.writer, _ = await loop.connect_write_pipe(asyncio.Protocol, task_write)
         await loop.connect_read_pipe(lambda: _Results(self, worker), result_read)
         self.workers.append(worker)
@@ -245,7 +245,7 @@ class WorkerPool:
 
     def _answer(self, worker: _Worker, task_id: int | None, ok: bool, value: Any) -> None:
         if task_id is None:
-            if worker.ready is not None and not worker.ready.done():
+            if not worker.ready.done():
                 worker.ready.set_result(None)
             return
         future, _ = worker.pending.pop(task_id, (None, b""))
@@ -261,7 +261,7 @@ class WorkerPool:
         worker.alive = False
         if worker.writer is not None:
             worker.writer.close()
-        if worker.ready is not None and not worker.ready.done():
+        if not worker.ready.done():
             worker.ready.set_exception(WorkerDied("a parse worker did not start"))
         if self.closed:
             return
@@ -298,7 +298,6 @@ class WorkerPool:
         # the remaining workers carry on meanwhile; run() says so when none is left
         with contextlib.suppress(Exception):
             worker = await self._spawn()
-            assert worker.ready is not None
             await worker.ready
 
     async def close(self) -> None:
