@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -67,31 +68,65 @@ def load_feed_states(store: Store) -> dict[str, FeedState]:
 class FeedWriter:
     """Stores each fetched feed as it arrives, on the event loop (so keep it quick).
 
-    A feed with entries is one transaction: its entries and its state together. Feeds without
-    new content only change their state (validators, health), and those are written in
-    batches, one transaction per ``batch`` feeds; call :meth:`flush` at the end. A run killed
-    before a batch is written only means those feeds are asked again with the validators they
-    had.
+    Each feed is all or nothing: its entries and its state (validators, health) together. The
+    feeds that finish close together share one commit: the writer keeps a transaction open for
+    at most ``hold`` seconds or ``batch`` feeds, as a commit costs more than a feed's rows (500
+    commits were a third of the CPU of storing a first run's 10,000 entries). Outside an event
+    loop every feed is committed at once. A run killed before a commit only means those feeds
+    are asked again next time with the validators they had: nothing lost, nothing doubled. Call
+    :meth:`flush` at the end (also after an error).
     """
 
-    def __init__(self, store: Store, now: datetime, batch: int = 100) -> None:
-        self.store, self.now, self.batch = store, now, batch
-        self.pending: list[tuple[str, dict[str, Any], str]] = []
+    def __init__(self, store: Store, now: datetime, batch: int = 100, hold: float = 0.05) -> None:
+        self.store, self.now, self.batch, self.hold = store, now, batch, hold
+        self.written = 0  # feeds in the open transaction
+        self.timer: asyncio.TimerHandle | None = None
+        self.error: Exception | None = None  # a commit that failed on the timer
 
     def save(self, result: FetchResult) -> int:
         """Store one feed's result; returns how many of its entries were new."""
+        self._raise_late_error()
         state = result.state.to_dict()
+        if not self.store.db.in_transaction:
+            self._begin()
         if result.parsed is not None:
-            return self.store.save_entries(result.feed, result.parsed.entries, self.now, state)
-        self.pending.append((result.feed.url, state, result.feed.name))
-        if len(self.pending) >= self.batch:
+            new = self.store.save_entries(result.feed, result.parsed.entries, self.now, state)
+        else:
+            self.store.save_feed_states([(result.feed.url, state, result.feed.name)])
+            new = 0
+        self.written += 1
+        if self.timer is None or self.written >= self.batch:
             self.flush()
-        return 0
+        return new
+
+    def _begin(self) -> None:
+        self.store.begin()
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no loop to commit later from: save() commits each feed
+        self.timer = loop.call_later(self.hold, self._commit_on_timer)
+
+    def _commit_on_timer(self) -> None:
+        self.timer = None
+        try:
+            self.flush()
+        except Exception as exc:  # raised from a loop callback it would only be logged
+            self.error = exc
+
+    def _raise_late_error(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
 
     def flush(self) -> None:
-        if self.pending:
-            self.store.save_feed_states(self.pending)
-            self.pending.clear()
+        """Commit what is written so far."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        self.written = 0
+        self.store.commit()
+        self._raise_late_error()
 
 
 def fetch_into_store(

@@ -194,16 +194,38 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise StoreError(self._describe(exc)) from None
+        """All or nothing. Inside an open :meth:`begin` it is a savepoint: a failure undoes
+        only this part, and it lands with the enclosing :meth:`commit`."""
+        if self.db.in_transaction:
+            self.db.execute("SAVEPOINT part")
+            try:
+                yield self.db
+            except BaseException:
+                self.db.execute("ROLLBACK TO part")
+                self.db.execute("RELEASE part")
+                raise
+            else:
+                self.db.execute("RELEASE part")
+            return
+        self.begin()
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         else:
+            self.db.execute("COMMIT")
+
+    def begin(self) -> None:
+        """Open a write transaction that later :meth:`transaction` blocks join (as savepoints)
+        until :meth:`commit`: many small writes, one commit."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(self._describe(exc)) from None
+
+    def commit(self) -> None:
+        if self.db.in_transaction:
             self.db.execute("COMMIT")
 
     # --- feeds ----------------------------------------------------------------------------
