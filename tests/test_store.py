@@ -95,3 +95,17 @@ def test_a_locked_store_gives_a_clear_error(tmp_path: Path, monkeypatch: pytest.
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_lists_and_identifiers_are_stored_as_the_json_module_writes_them() -> None:
+    """The store spells its JSON columns by hand (for speed); they must read back as json does."""
+    import json
+    import random
+
+    rng = random.Random(7)
+    alphabet = ['a', 'Z', ' ', '"', '\\', '/', '\n', '\t', '\x00', '\x1f', 'é', 'ß', '—', '中', '\U0001f600', '\ud800']
+    for _ in range(3000):
+        values = tuple("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 6))) for _ in range(rng.randint(0, 4)))
+        assert store_module._json_list(values) == json.dumps(list(values))
+        ids = {rng.choice(["doi", "pmid", "nct", "isrctn", "pmcid", "é"]): values for _ in range(rng.randint(0, 3))}
+        assert store_module._json_ids(ids) == json.dumps({k: list(v) for k, v in sorted(ids.items())})
