@@ -281,8 +281,8 @@ def run_crpsdigest(
     parser: str,
 ) -> tuple[float, list[FetchResult], int]:
     """One run of fetch + parse + store, as `crpsdigest fetch` does it; returns wall, results."""
+    from crpsdigest.ingest import FeedWriter
     from crpsdigest.parse import parse_feed
-    from crpsdigest.pipeline import FeedWriter
     from crpsdigest.store import Store
 
     now = datetime.now(UTC)

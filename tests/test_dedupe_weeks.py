@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crpsdigest.config import load_config
-from crpsdigest.pipeline import build_week, fetch_into_store
+from crpsdigest.ingest import fetch_into_store
+from crpsdigest.pipeline import build_week
 from crpsdigest.store import Store
 from tests.conftest import write_config
 

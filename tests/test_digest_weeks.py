@@ -7,8 +7,9 @@ from pathlib import Path
 
 from crpsdigest.config import load_config
 from crpsdigest.digest import entry_week, last_complete_week, week_bounds
+from crpsdigest.ingest import fetch_into_store
 from crpsdigest.models import Entry, FeedRef
-from crpsdigest.pipeline import build_week, fetch_into_store
+from crpsdigest.pipeline import build_week
 from crpsdigest.store import Store
 from tests.conftest import write_config
 

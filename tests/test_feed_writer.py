@@ -16,9 +16,9 @@ from servers import FaultServer, fault_server
 
 from crpsdigest.config import load_config
 from crpsdigest.fetch import FeedState, FetchOptions, FetchResult
+from crpsdigest.ingest import FeedWriter, fetch_into_store
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.parse import ParsedFeed
-from crpsdigest.pipeline import FeedWriter, fetch_into_store
 from crpsdigest.store import Store
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)

@@ -24,7 +24,6 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import feedparser
 import httpx
 import yaml
-from bs4 import BeautifulSoup, Tag
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError as RuamelError
@@ -146,6 +145,8 @@ def _channel_link(body: bytes) -> str | None:
 
 def _candidates(page_url: str, html: bytes) -> list[tuple[str, str]]:
     """(feed URL, how found) to try, best first: the page's own feed links, then common paths."""
+    from bs4 import BeautifulSoup, Tag  # only `feeds add` with a page address needs it
+
     soup = BeautifulSoup(html, "html.parser")
     base_tag = soup.find("base", href=True)
     base = urljoin(page_url, str(base_tag["href"])) if isinstance(base_tag, Tag) else page_url

@@ -1,12 +1,11 @@
-"""The stages wired together: what `fetch`, `build` and `inspect` do, without the CLI's words."""
+"""The stages wired together: what `build` and `inspect` do, without the CLI's words (`fetch`:
+:mod:`crpsdigest.ingest`)."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -19,154 +18,13 @@ from crpsdigest.digest import (
     digest_to_json,
     judge,
 )
-from crpsdigest.fetch import (
-    FeedState,
-    FetchOptions,
-    FetchResult,
-    exit_code,
-    fetch_all_sync,
-    read_source,
-)
+from crpsdigest.fetch import read_source
 from crpsdigest.models import Digest, Entry, FeedRef
 from crpsdigest.overrides import Overrides
 from crpsdigest.parse import parse_feed
 from crpsdigest.render import write_outputs
 from crpsdigest.rules import Rules
 from crpsdigest.store import Store
-
-
-@dataclass
-class FetchSummary:
-    results: list[FetchResult] = field(default_factory=list)
-    new_entries: int = 0
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r.outcome == outcome)
-
-    @property
-    def all_failed(self) -> bool:
-        return exit_code(self.results) == 1
-
-    def line(self) -> str:
-        skipped = self.count("skipped")
-        return (
-            f"{self.count('new')} feeds ok, {self.count('unchanged')} unchanged, "
-            + (f"{skipped} not due, " if skipped else "")
-            + f"{self.count('error') + self.count('gone')} failed; "
-            f"{self.new_entries} new entries"
-        )
-
-
-def load_feed_states(store: Store) -> dict[str, FeedState]:
-    """The stored health/validator state of every feed, keyed by url."""
-    return {
-        url: FeedState.from_dict({**data, "url": url})
-        for url, data in store.load_feed_states().items()
-    }
-
-
-class FeedWriter:
-    """Stores each fetched feed as it arrives, on the event loop (so keep it quick).
-
-    Each feed is all or nothing: its entries and its state (validators, health) together. The
-    feeds that finish close together share one commit: the writer keeps a transaction open for
-    at most ``hold`` seconds or ``batch`` feeds, as a commit costs more than a feed's rows (500
-    commits were a third of the CPU of storing a first run's 10,000 entries). Outside an event
-    loop every feed is committed at once. A run killed before a commit only means those feeds
-    are asked again next time with the validators they had: nothing lost, nothing doubled. Call
-    :meth:`flush` at the end (also after an error).
-    """
-
-    def __init__(self, store: Store, now: datetime, batch: int = 100, hold: float = 0.05) -> None:
-        self.store, self.now, self.batch, self.hold = store, now, batch, hold
-        self.written = 0  # feeds in the open transaction
-        self.timer: asyncio.TimerHandle | None = None
-        self.error: Exception | None = None  # a commit that failed on the timer
-
-    def save(self, result: FetchResult) -> int:
-        """Store one feed's result; returns how many of its entries were new."""
-        self._raise_late_error()
-        state = result.state.to_dict()
-        if not self.store.db.in_transaction:
-            self._begin()
-        if result.parsed is not None:
-            new = self.store.save_entries(result.feed, result.parsed.entries, self.now, state)
-        else:
-            self.store.save_feed_states([(result.feed.url, state, result.feed.name)])
-            new = 0
-        self.written += 1
-        if self.timer is None or self.written >= self.batch:
-            self.flush()
-        return new
-
-    def _begin(self) -> None:
-        self.store.begin()
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no loop to commit later from: save() commits each feed
-        self.timer = loop.call_later(self.hold, self._commit_on_timer)
-
-    def _commit_on_timer(self) -> None:
-        self.timer = None
-        try:
-            self.flush()
-        except Exception as exc:  # raised from a loop callback it would only be logged
-            self.error = exc
-
-    def _raise_late_error(self) -> None:
-        if self.error is not None:
-            error, self.error = self.error, None
-            raise error
-
-    def flush(self) -> None:
-        """Commit what is written so far."""
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        self.written = 0
-        self.store.commit()
-        self._raise_late_error()
-
-
-def fetch_into_store(
-    config: Config,
-    store: Store,
-    now: datetime,
-    *,
-    force: bool = False,
-    report: Callable[[FetchResult, int], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    options: FetchOptions | None = None,
-) -> FetchSummary:
-    """Fetch every configured feed and store each as it arrives (see :class:`FeedWriter`)."""
-    summary = FetchSummary()
-    states = load_feed_states(store)
-    writer = FeedWriter(store, now)
-
-    def on_result(result: FetchResult, done: int, total: int) -> None:
-        new = writer.save(result)
-        summary.new_entries += new
-        if report:
-            report(result, new)
-        if progress:
-            progress(done, total)
-
-    settings = config.fetch
-    base = options or FetchOptions(
-        max_connections=settings.max_connections,
-        per_host=settings.per_host,
-        total_timeout=settings.timeout,
-        read_timeout=min(FetchOptions.read_timeout, settings.timeout),
-        connect_timeout=min(FetchOptions.connect_timeout, settings.timeout),
-    )
-    opts = replace(base, force=force, clock=lambda: now)
-    parse = partial(parse_feed, fetched_at=now)
-    try:
-        summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
-    finally:
-        writer.flush()
-    return summary
 
 
 @dataclass

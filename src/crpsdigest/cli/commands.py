@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -26,18 +26,15 @@ from crpsdigest.cli.base import (
     run_clock,
 )
 from crpsdigest.config import ConfigError
-from crpsdigest.digest import last_complete_week, parse_week
 from crpsdigest.fetch import FetchResult
 from crpsdigest.health import write_health
-from crpsdigest.overrides import Overrides
-from crpsdigest.pipeline import (
-    InspectError,
-    build_week,
-    fetch_into_store,
-    inspect_sources,
-    load_feed_states,
-    weeks_with_entries,
-)
+from crpsdigest.ingest import fetch_into_store, load_feed_states
+
+if TYPE_CHECKING:
+    from crpsdigest.overrides import Overrides
+
+# The digest, pipeline and overrides modules (classifier, dedupe, renderers) are imported by
+# the commands that use them: `crpsdigest fetch`, which cron repeats most, starts without them.
 
 
 @cli.command()
@@ -99,6 +96,9 @@ def _week_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _do_build(ctx: Context, week: str | None, now: datetime) -> str:
+    from crpsdigest.digest import last_complete_week, parse_week
+    from crpsdigest.pipeline import build_week
+
     config = ctx.config
     try:
         label = parse_week(week) if week else last_complete_week(now, config.digest.timezone)
@@ -271,6 +271,8 @@ def send(
     1: some recipient failed, is still to be retried, or is uncertain, or the week is not built;
     2: bad settings. Running it again only sends what is still unsent.
     """
+    from crpsdigest.digest import last_complete_week, parse_week
+
     config = ctx.config
     try:
         label = parse_week(week) if week else last_complete_week(run_clock(), config.digest.timezone)
@@ -292,6 +294,8 @@ def _find_examples() -> Path:
 @friendly_errors
 def demo(click_ctx: click.Context) -> None:
     """Build the digest of the bundled sample feeds (no network) into out/."""
+    from crpsdigest.pipeline import weeks_with_entries
+
     parent: Context = click_ctx.obj
     config_path = _find_examples()
     out = parent.out_path or Path("out")
@@ -346,6 +350,8 @@ def inspect(click_ctx: click.Context, sources: tuple[str, ...], jsonl: bool, no_
     classification. When feeds.yaml (or --config) exists, its overrides are applied and
     marked on the entries they touch, so an editor can check one before the next build.
     """
+    from crpsdigest.pipeline import InspectError, inspect_sources
+
     overrides = None if no_overrides else _inspect_overrides(click_ctx)
     try:
         rows, warnings = inspect_sources(sources)
@@ -377,6 +383,8 @@ def inspect(click_ctx: click.Context, sources: tuple[str, ...], jsonl: bool, no_
 
 def _inspect_overrides(click_ctx: click.Context) -> Overrides | None:
     """feeds.yaml's overrides for inspect: an explicit --config must load; the default may not."""
+    from crpsdigest.overrides import Overrides
+
     parent = click_ctx.find_object(Context)
     root = click_ctx.find_root()
     explicit = root.get_parameter_source("config_path") == click.core.ParameterSource.COMMANDLINE

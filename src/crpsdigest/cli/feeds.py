@@ -38,10 +38,8 @@ from crpsdigest.editors import (
 )
 from crpsdigest.fetch import FeedState, reset_state
 from crpsdigest.health import health_rows, print_health, write_health
+from crpsdigest.ingest import load_feed_states
 from crpsdigest.opml import OpmlError, plan_import, read_opml, write_opml
-from crpsdigest.pipeline import (
-    load_feed_states,
-)
 
 
 def editor_errors(func: Callable[P, R]) -> Callable[P, R]:
