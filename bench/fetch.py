@@ -226,6 +226,19 @@ def _sample(root: int, exclude: set[int], conn: Any) -> None:
             conn.send(sum(ticks.values()) / os.sysconf("SC_CLK_TCK"))
 
 
+def _cpu_seconds(pid: int) -> float:
+    """utime + stime of one process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) clock ticks of all cores since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
+
+
 class RssSampler:
     """Peak memory of this process and of its children (parse workers), and their CPU time.
 
@@ -442,7 +455,12 @@ def main() -> None:
                 get_stats(control, "?reset")
                 time.sleep(0.3)
                 cpu_before = rss.cpu_seconds()
+                server_before, machine_before = _cpu_seconds(server.pid or 0), _machine_ticks()
                 wall, results, new = run_crpsdigest(refs, states, options, db, args.parse)
+                machine_after, server_used = _machine_ticks(), _cpu_seconds(server.pid or 0)
+                server_used -= server_before
+                busy = (machine_after[0] - machine_before[0]) / max(
+                    1, machine_after[1] - machine_before[1])
                 time.sleep(0.3)
                 cpu_used = rss.cpu_seconds() - cpu_before
                 st = get_stats(control, "?reset")
@@ -454,6 +472,8 @@ def main() -> None:
                       f"{st['304']} × 304, {parsed} entries parsed, {new} new in the store, "
                       f"outcomes {dict(outcomes)}, max {st['max_open_per_host']} connections "
                       f"to one host (limit {options.per_host}); {cpu_used:.1f} CPU-s with workers")
+                print(f"  (the bench's own HTTP server used {server_used:.2f} CPU-s; all cores were "
+                      f"{busy:.0%} busy during the run, counting every process on the machine)")
                 errors = [r.line for r in results if r.outcome == "error"][:3]
                 for line in errors:
                     print("  error:", line)
