@@ -1,0 +1,61 @@
+"""Shortcuts taken for the common case give exactly what the general code gives, on any input.
+
+Each test runs a shortcut and the general way it replaces (the shortcut switched off) over
+thousands of generated inputs built from pieces that sit on either side of its conditions.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Callable
+from unittest import mock
+
+from crpsdigest import urls
+from crpsdigest.urls import canonical_url
+
+_NEVER = re.compile(r"(?!)")
+
+
+def _outcome(function: Callable[..., object], *args: object) -> object:
+    """What a call returns, or the type of what it raises (both ways must raise alike)."""
+    try:
+        return function(*args)
+    except Exception as exc:
+        return type(exc)
+
+
+def _spliced(pieces: list[str], n: int, seed: int, most: int = 10) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, most))) for _ in range(n)]
+
+
+def test_canonical_url_of_plain_links_equals_the_general_way() -> None:
+    """Plain links skip urlsplit and parse_qsl; the canonical spelling stays the same."""
+    heads = ["https://", "https://", "https://", "http://", "http://", "HTTPS://", "https:///",
+             " https://", "ftp://", "https://u@"]  # fmt: skip
+    hosts = ["news.example.org", "www.Example.org", "m.ex.org", "ex.org.", ".", "www.google.com",
+             "news.google.com", "a.cdn.ampproject.org", "consent.google.com", "x.example:8080",
+             "x.example:443", "a.example", "a.example", "a-b.example", "pubmed.ncbi.nlm.nih.gov",
+             "medium.com", "ä.example", "[::1]", ""]  # fmt: skip
+    paths = ["/", "/a", "/amp", "/x.amp.html", "/index.amp.html", "/./b", "/%41", "/url", "/c/s/",
+             "AMP", "-", "~", "/ä", ";p", " ", "\t", "#f", "?"]  # fmt: skip
+    fields = ["&", "&", "&", "&", "utm_source=rss", "=", "fc=1", "v=2", "af=R", "af=r", "rss=1",
+              "ref=feed", "a=b=c", "source=rss", "source=x", "k", "x=1", "+", "%20", "#f", ";",
+              "hl=en", "oc=5", "?", "q=https://a.example/", "url=http://b.example/x",
+              "continue=http://c.example"]  # fmt: skip
+    rng = random.Random(3)
+    links = [
+        rng.choice(heads) + rng.choice(hosts) + path + rng.choice(["", "?", "?" + query])
+        for path, query in zip(
+            _spliced(paths, 8000, 4, 4), _spliced(fields, 8000, 5, 6), strict=True
+        )
+    ]
+    fast = [_outcome(canonical_url, link) for link in links]
+    with mock.patch.object(urls, "_PLAIN_URL", _NEVER):
+        slow = [_outcome(canonical_url, link) for link in links]
+    assert (
+        sum(urls._PLAIN_URL.fullmatch(link.strip()) is not None for link in links) > 800
+    )  # both ways taken often
+    for link, a, b in zip(links, fast, slow, strict=True):
+        assert a == b, link
