@@ -11,7 +11,8 @@ import re
 from collections.abc import Callable
 from unittest import mock
 
-from crpsdigest import urls
+from crpsdigest import clean, urls
+from crpsdigest.clean import clean_html, html_to_text
 from crpsdigest.urls import canonical_url
 
 _NEVER = re.compile(r"(?!)")
@@ -59,3 +60,27 @@ def test_canonical_url_of_plain_links_equals_the_general_way() -> None:
     )  # both ways taken often
     for link, a, b in zip(links, fast, slow, strict=True):
         assert a == b, link
+
+
+def test_html_to_text_of_plain_markup_equals_the_nh3_way() -> None:
+    """Markup of <p>, <br> and inline tags skips nh3's second pass; the text stays the same."""
+    pieces = ["<p>", "</p>", "<br>", "</br>", "<b>", "</b>", "<strong>", "</strong>", "<em>",
+              "</em>", "<i>", "</i>", "<span>", "</span>", "<sub>", "<a>", "</a>", "<abbr>",
+              '<a href="https://x.example/?a=1&amp;b=2" rel="noopener">', '<p class="x">',
+              '<a title="a>b">', "<li>", "</li>", "<ul>", "<pre>", "<br/>", "<P>", "<p >",
+              "word", "Ketamine", " ", "  ", "\n", "\r", "\t", "\u00a0", "é", ">", "<", "< b",
+              "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&amp;lt;", "&amp;amp;amp;",
+              "&copy;", "&", "&#39;", "&am", "p;", "lt;", "&#38;", "<!-- c -->", "<script>",
+              "x</script>", "<q>", "</q>", "<u>", "</u>", "<s>", "<small>"]  # fmt: skip
+    markups = _spliced(pieces, 8000, 6, 14)
+    fast = [html_to_text(m) for m in markups]
+    fast_cleaned = [html_to_text(clean_html(m)) for m in markups]
+    with mock.patch.object(clean, "_PLAIN_MARKUP", _NEVER):
+        slow = [html_to_text(m) for m in markups]
+        slow_cleaned = [html_to_text(clean_html(m)) for m in markups]
+    taken = [m for m in markups if "<" in m and clean._PLAIN_MARKUP.fullmatch(m)]
+    assert len(taken) > 800  # the shortcut is taken often enough to be tested
+    for markup, a, b in zip(markups, fast, slow, strict=True):
+        assert a == b, markup
+    for markup, a, b in zip(markups, fast_cleaned, slow_cleaned, strict=True):
+        assert a == b, markup

@@ -200,8 +200,22 @@ def html_to_text(raw: str) -> str:
         return ""
     if "<" not in raw and "&" not in raw:
         return _squeeze(raw)
-    safe = _TO_TEXT.clean(raw)
+    safe = raw if _PLAIN_MARKUP.fullmatch(raw) else _TO_TEXT.clean(raw)
     return _squeeze(unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", safe))))
+
+
+# Markup whose text nh3 (_TO_TEXT) would give back unchanged for the regexes in html_to_text:
+# only <p>, <br> and inline tags (attributes without "<" or ">", which nh3 drops and _ANY_TAG
+# removes whole); "&" only in entities that html.unescape and html5ever decode alike. With no
+# other block element, raw-text element or table, HTML parsing keeps the text in order and puts
+# a block boundary exactly where a <p>, </p> or <br> tag stands, however they nest; the
+# entities come out as unescape reads them. Most nh3-cleaned summaries are this, so their
+# second nh3 pass would change nothing _squeeze(unescape(...)) can see.
+_PLAIN_MARKUP = re.compile(
+    r"(?:[^<&\x00\r]++|&(?:amp|lt|gt|quot|nbsp);"
+    r"|<(?:/?(?:p|a|abbr|b|cite|code|em|i|q|s|small|span|strong|sub|sup|u)|br)"
+    r"""(?:[ \t\n\f]++[a-z][a-z-]*+="[^"<>]*+")*+[ \t\n\f]*+>)*+"""
+)
 
 
 def _fold(text: str) -> str:
