@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from unittest import mock
 
-from crpsdigest import clean, urls
+from crpsdigest import clean, identifiers, urls
 from crpsdigest.clean import clean_html, html_to_text
 from crpsdigest.urls import canonical_url
 
@@ -84,3 +84,18 @@ def test_html_to_text_of_plain_markup_equals_the_nh3_way() -> None:
         assert a == b, markup
     for markup, a, b in zip(markups, fast_cleaned, slow_cleaned, strict=True):
         assert a == b, markup
+
+
+def test_dois_found_in_text_normalise_as_normalise_doi_does() -> None:
+    """A DOI the text regex found skips normalise_doi's unquoting and second search."""
+    pieces = ["doi:", "doi ", "doi.org/", "10.", "1000", "12345", "١٢٣٤", "/", "crps", "(", ")",
+              ".", ",", ";", "%2f", "%29", "%", "x", "é", " ", "'", "]", "?", "!", "İ", "ß",
+              "10.1000/a(b)", "\u00a0", "\u2028"]  # fmt: skip
+    values = [
+        m.group(1) or m.group(2)
+        for text in _spliced(pieces, 20000, 8, 12)
+        for m in identifiers._DOI_TEXT.finditer(text.lower())
+    ]
+    assert len(values) > 3000
+    for value in values:
+        assert identifiers._normalise_found(value) == identifiers.normalise_doi(value), value
