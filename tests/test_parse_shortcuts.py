@@ -12,7 +12,14 @@ from collections.abc import Callable
 from unittest import mock
 
 from crpsdigest import clean, identifiers, urls
-from crpsdigest.clean import clean_html, html_to_text
+from crpsdigest.clean import (
+    _OTHER_SPACE,
+    _SPACE,
+    _no_other_space,
+    _squeeze,
+    clean_html,
+    html_to_text,
+)
 from crpsdigest.urls import canonical_url
 
 _NEVER = re.compile(r"(?!)")
@@ -99,3 +106,17 @@ def test_dois_found_in_text_normalise_as_normalise_doi_does() -> None:
     assert len(values) > 3000
     for value in values:
         assert identifiers._normalise_found(value) == identifiers.normalise_doi(value), value
+
+
+def test_squeeze_equals_folding_every_line() -> None:
+    """Text that needs no folding is only stripped line by line; the lines are the same."""
+
+    def reference(text: str) -> str:
+        lines = (_SPACE.sub(" ", line).strip() for line in text.splitlines())
+        return "\n".join(line for line in lines if line)
+
+    pieces = [" ", "  ", "\t", "\r", "\n", "\r\n", "\f", "\v", "\x1c", "\x85", "\u00a0", "\u2009",
+              "\u200b", "\u3000", "\u2028", "a", "Ketamine", "é", "—", "x y"]  # fmt: skip
+    for text in _spliced(pieces, 8000, 12, 10):
+        assert _squeeze(text) == reference(text), repr(text)
+        assert _no_other_space(text) == (_OTHER_SPACE.search(text) is None), repr(text)

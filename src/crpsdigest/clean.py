@@ -223,12 +223,22 @@ def _fold(text: str) -> str:
 
     Substituting every single space by itself costs several times the rest of a title's cleaning.
     """
-    if "  " not in text and _OTHER_SPACE.search(text) is None:
+    if "  " not in text and _no_other_space(text):
         return text.strip()
     return _SPACE.sub(" ", text).strip()
 
 
+def _no_other_space(text: str) -> bool:
+    """``_OTHER_SPACE.search(text) is None``; for ASCII text by four substring tests instead."""
+    if text.isascii():
+        return "\t" not in text and "\r" not in text and "\f" not in text and "\v" not in text
+    return _OTHER_SPACE.search(text) is None
+
+
 def _squeeze(text: str) -> str:
+    """Each line folded, empty lines dropped."""
+    if "  " not in text and _no_other_space(text):  # then no line needs more than strip()
+        return "\n".join(line for line in map(str.strip, text.splitlines()) if line)
     lines = (_fold(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 
