@@ -210,9 +210,10 @@ def html_to_text(raw: str) -> str:
 # other block element, raw-text element or table, HTML parsing keeps the text in order and puts
 # a block boundary exactly where a <p>, </p> or <br> tag stands, however they nest; the
 # entities come out as unescape reads them. Most nh3-cleaned summaries are this, so their
-# second nh3 pass would change nothing _squeeze(unescape(...)) can see.
+# second nh3 pass would change nothing _squeeze(unescape(...)) can see. (No lone surrogate:
+# nh3 raises on those, and so must html_to_text.)
 _PLAIN_MARKUP = re.compile(
-    r"(?:[^<&\x00\r]++|&(?:amp|lt|gt|quot|nbsp);"
+    r"(?:[^<&\x00\r\ud800-\udfff]++|&(?:amp|lt|gt|quot|nbsp);"
     r"|<(?:/?(?:p|a|abbr|b|cite|code|em|i|q|s|small|span|strong|sub|sup|u)|br)"
     r"""(?:[ \t\n\f]++[a-z][a-z-]*+="[^"<>]*+")*+[ \t\n\f]*+>)*+"""
 )
