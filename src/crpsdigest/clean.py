@@ -135,8 +135,39 @@ def _relative_href(markup: str) -> bool:
     return _RELATIVE_HREF.search(markup) is not None
 
 
+# Markup nh3 (_SANITIZER) gives back unchanged: text without a character its serialiser
+# escapes or its parser rewrites (only &amp; &lt; &gt; &nbsp; as entities; no raw "<", ">",
+# "&", no-break space, CR, other control characters or lone surrogates), and attribute-free
+# allowed tags that HTML parsing takes as written — <br>, and <p> or inline elements properly
+# nested, closed, never a <p> within a <p> (see _already_clean). Most feed summaries are this.
+_CLEAN_LEXICALLY = re.compile(
+    r"(?:[^<>&\x00-\x08\x0b\x0d-\x1f\x7f-\xa0\ud800-\udfff]++|&(?:amp|lt|gt|nbsp);"
+    r"|</?(?:p|b|i|em|strong|s|small|u|code|sub|sup|cite|q|abbr)>|<br>)*+"
+)
+_CLEAN_TAG = re.compile(r"<(/?)([a-z]+)>")
+
+
+def _already_clean(markup: str) -> bool:
+    """Whether ``_SANITIZER.clean(markup) == markup``, judged without parsing (False: unsure)."""
+    if _CLEAN_LEXICALLY.fullmatch(markup) is None:
+        return False
+    open_tags: list[str] = []
+    for end, name in _CLEAN_TAG.findall(markup):
+        if name == "br":
+            continue
+        if not end:
+            if name == "p" and "p" in open_tags:
+                return False  # the parser would close the outer <p> first
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False  # misnested or stray: the parser would rearrange it
+    return not open_tags  # the parser would close what is left open
+
+
 def _sanitize(markup: str, base: str | None = None) -> str:
     if not base or not _relative_href(markup):
+        if _already_clean(markup):
+            return markup.strip()
         return _SANITIZER.clean(markup).strip()
 
     def resolve(_tag: str, attribute: str, value: str) -> str | None:
