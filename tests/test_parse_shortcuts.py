@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from unittest import mock
 
-from crpsdigest import clean, identifiers, urls
+from crpsdigest import clean, identifiers, parse, urls
 from crpsdigest.clean import (
     _OTHER_SPACE,
     _SPACE,
@@ -20,6 +20,7 @@ from crpsdigest.clean import (
     clean_html,
     html_to_text,
 )
+from crpsdigest.parse_fast import parse_date, parse_date_utc
 from crpsdigest.urls import canonical_url
 
 _NEVER = re.compile(r"(?!)")
@@ -155,3 +156,17 @@ def test_markup_judged_already_clean_is_what_nh3_gives_back() -> None:
             judged += 1
             assert clean._SANITIZER.clean(markup) == markup, markup
     assert judged > 2000
+
+
+def test_fast_path_dates_are_the_instants_parse_entry_makes_of_parse_date() -> None:
+    """RFC 822 dates come from the fast path as datetimes; they are _utc(parse_date(...))."""
+    rng = random.Random(15)
+    fields = [
+        ["", "Fri, ", "sat, ", "Foo, "], ["20", "2", "31", "00", "29"],
+        [" Nov", " Feb", " feb", " Dec", " Jan"], [" 2026", " 1969", " 0001", " 9999", " 26"],
+        [" 06:00:00", " 00:00:00", " 23:59:59", " 24:00:00", " 6:00"],
+        [" +0000", " -0000", " -0530", " +2359", " GMT", " est", " UT", " Z", " CET", " +00:00", ""],
+    ]  # fmt: skip
+    for _ in range(6000):
+        value = "".join(rng.choice(options) for options in fields)
+        assert parse._utc(parse_date_utc(value)) == parse._utc(parse_date(value)), value

@@ -42,9 +42,11 @@ class ParsedFeed:
     ttl_minutes: int | None = None
 
 
-def _utc(struct: time.struct_time | None) -> datetime | None:
+def _utc(struct: time.struct_time | datetime | None) -> datetime | None:
     if not struct:
         return None
+    if isinstance(struct, datetime):
+        return struct  # the fast path's reading, already this (parse_fast.parse_date_utc)
     try:  # the same instant as below when the fields are in range, without timegm's Python
         return datetime(*struct[:6], tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):

@@ -10,7 +10,8 @@ and :func:`crpsdigest.parse.parse_feed` then falls back to feedparser. ``tests/t
 holds the two paths to the same entries over the feedparser test corpus.
 
 Items come out as plain dicts shaped like feedparser's entries (the keys ``parse_entry`` reads),
-so everything after this point is shared by both paths.
+so everything after this point is shared by both paths. (One liberty: a date feedparser gives as
+a struct_time may come as the aware UTC datetime ``parse_entry`` would turn it into.)
 """
 
 from __future__ import annotations
@@ -80,9 +81,23 @@ _RFC822 = re.compile(
 
 def parse_date(value: str) -> time.struct_time | None:
     """feedparser's ``_parse_date``, with its RFC 822 case done without trying the others first."""
+    stamp = _rfc822(value)
+    return _parse_date(value) if stamp is None else stamp.utctimetuple()
+
+
+def parse_date_utc(value: str) -> time.struct_time | datetime.datetime | None:
+    """``parse_date(value)``; in the RFC 822 case already the aware UTC datetime that
+    :func:`crpsdigest.parse._utc` makes of it (building the struct_time costs more than the rest).
+    """
+    stamp = _rfc822(value)
+    return _parse_date(value) if stamp is None else stamp.replace(tzinfo=datetime.UTC)
+
+
+def _rfc822(value: str) -> datetime.datetime | None:
+    """The naive UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
     m = _RFC822.fullmatch(value)
     if m is None:
-        return _parse_date(value)  # type: ignore[no-any-return]
+        return None
     day, month, year, hour, minute, second, sign, zh, zm, zone = m.groups()
     if zone is None:
         hours, minutes = int(zh), int(zm)
@@ -91,15 +106,17 @@ def parse_date(value: str) -> time.struct_time | None:
     else:
         zone = zone.lower()
         if zone not in _ZONE_NAMES:
-            return _parse_date(value)  # type: ignore[no-any-return]
+            return None
         hours, minutes = _ZONE_NAMES[zone], 0
     try:
         stamp = datetime.datetime(
             int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second)
         )
-        return (stamp - datetime.timedelta(minutes=minutes, hours=hours)).utctimetuple()
+        if hours or minutes:  # UTC itself ("+0000", "GMT"): nothing to subtract
+            stamp -= datetime.timedelta(minutes=minutes, hours=hours)
     except (ValueError, OverflowError):
-        return _parse_date(value)  # type: ignore[no-any-return]
+        return None
+    return stamp
 
 
 # An absolute http(s) URL urljoin gives back as it is: lower-case scheme, no extra slash, no
@@ -322,10 +339,10 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             value = _text(child)
             item.setdefault("content", []).append({"value": value})
             item.setdefault("summary", value)  # content doubles as the summary when none came
-        elif key in _PUBLISHED:
-            item["published_parsed"] = parse_date(_text(child))
+        elif key in _PUBLISHED:  # (a datetime: see parse_date_utc)
+            item["published_parsed"] = parse_date_utc(_text(child))
         elif key in _UPDATED:
-            item["updated_parsed"] = parse_date(_text(child))
+            item["updated_parsed"] = parse_date_utc(_text(child))
         elif key in _TAG:
             # feedparser keeps both a term attribute and the element's text, as two tags
             tags = item.setdefault("tags", [])
