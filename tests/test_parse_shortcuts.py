@@ -170,3 +170,15 @@ def test_fast_path_dates_are_the_instants_parse_entry_makes_of_parse_date() -> N
     for _ in range(6000):
         value = "".join(rng.choice(options) for options in fields)
         assert parse._utc(parse_date_utc(value)) == parse._utc(parse_date(value)), value
+
+
+def test_clean_html_text_is_clean_html_then_html_to_text() -> None:
+    """The pair parse_entry takes in one call is the two calls' results, footer or not."""
+    pieces = ["<p>", "</p>", "<br>", "<b>", "</b>", "<strong>", "</strong>", "<em>", "</em>",
+              "<p>The post ", " appeared first on ", "Example News.", "<a href=\"/x\">", "</a>",
+              "word", " ", "\n", "&amp;", "&copy;", "<li>", "comments", "<div>", "</div>", "é",
+              "<p>A study of 20 patients</p>", "doi:10.1000/x", "\u00a0"]  # fmt: skip
+    for i, markup in enumerate(_spliced(pieces, 4000, 16, 12)):
+        base = "https://news.example.org/feed" if i % 2 else None
+        html = clean_html(markup, base)
+        assert clean.clean_html_text(markup, base) == (html, html_to_text(html)), markup

@@ -165,17 +165,22 @@ def _already_clean(markup: str) -> bool:
 
 
 def _sanitize(markup: str, base: str | None = None) -> str:
+    return _sanitized(markup, base)[0]
+
+
+def _sanitized(markup: str, base: str | None = None) -> tuple[str, bool]:
+    """The sanitized markup, and whether it was already clean (then it is _PLAIN_MARKUP too)."""
     if not base or not _relative_href(markup):
         if _already_clean(markup):
-            return markup.strip()
-        return _SANITIZER.clean(markup).strip()
+            return markup.strip(), True
+        return _SANITIZER.clean(markup).strip(), False
 
     def resolve(_tag: str, attribute: str, value: str) -> str | None:
         if attribute != "href":
             return value
         return make_safe_absolute_uri(base, value.strip()) or None
 
-    return nh3.clean(markup, attribute_filter=resolve, **_SANITIZE_OPTIONS).strip()
+    return nh3.clean(markup, attribute_filter=resolve, **_SANITIZE_OPTIONS).strip(), False
 
 
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -207,8 +212,20 @@ def clean_html(raw: str, base: str | None = None) -> str:
     ``base``: the address relative links are resolved against (feedparser does this itself;
     the lxml fast path leaves it to here).
     """
+    return _clean_html(raw, base)[0]
+
+
+def clean_html_text(raw: str, base: str | None = None) -> tuple[str, str]:
+    """``clean_html(raw, base)`` and ``html_to_text`` of it; the second reuses what the first
+    learnt about the markup."""
+    safe, plain = _clean_html(raw, base)
+    return safe, _html_to_text(safe, plain)
+
+
+def _clean_html(raw: str, base: str | None) -> tuple[str, bool]:
+    """clean_html, and whether its result is known to be _PLAIN_MARKUP."""
     if not raw:
-        return ""
+        return "", False
     if _maybe_boilerplate(raw):
         # imported here: bs4 costs 0.15 s to import, in every parse worker, for the few
         # summaries that need it
@@ -216,9 +233,11 @@ def clean_html(raw: str, base: str | None = None) -> str:
 
         soup = BeautifulSoup(raw, "html.parser")
         _drop_boilerplate(soup)
-        return _sanitize(str(soup), base)
+        return _sanitize(str(soup), base), False
     # nh3 output is well-formed and attribute-free on <p>, so a regex finds the Yoast footer.
-    return _APPEARED_FIRST_P.sub("", _sanitize(raw, base)).strip()
+    # (Already-clean markup stays _PLAIN_MARKUP: the footer goes whole, from <p> to </p>.)
+    safe, plain = _sanitized(raw, base)
+    return _APPEARED_FIRST_P.sub("", safe).strip(), plain
 
 
 def html_to_text(raw: str) -> str:
@@ -227,11 +246,16 @@ def html_to_text(raw: str) -> str:
     nh3 first (drops script/style with their content, balances tags), so the tag-stripping
     regex below only ever sees well-formed markup.
     """
+    return _html_to_text(raw, False)
+
+
+def _html_to_text(raw: str, plain: bool) -> str:
+    """html_to_text; ``plain``: ``raw`` is known to be _PLAIN_MARKUP."""
     if not raw:
         return ""
     if "<" not in raw and "&" not in raw:
         return _squeeze(raw)
-    safe = raw if _PLAIN_MARKUP.fullmatch(raw) else _TO_TEXT.clean(raw)
+    safe = raw if plain or _PLAIN_MARKUP.fullmatch(raw) else _TO_TEXT.clean(raw)
     return _squeeze(unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", safe))))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import feedparser
 
-from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link
+from crpsdigest.clean import clean_html_text, clean_title, safe_link
 from crpsdigest.identifiers import extract_ids
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.parse_fast import read_fast
@@ -80,8 +80,7 @@ def parse_entry(
     """
     link = safe_link(_text(item.get("link")))
     body = _body_html(item)
-    summary_html = clean_html(body, base)
-    text = html_to_text(summary_html)
+    summary_html, text = clean_html_text(body, base)  # = clean_html, html_to_text of it
     title = clean_title(_text(item.get("title"))) or (text[:80] + "…" if text else "(untitled)")
     guid = _text(item.get("id")).strip() or link
     if not guid:
