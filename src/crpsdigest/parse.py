@@ -6,6 +6,7 @@ A malformed feed still yields what feedparser could recover, plus one line sayin
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import re
 import time
@@ -70,6 +71,15 @@ def _body_html(item: Any) -> str:
     return _text(item.get("summary"))
 
 
+# Category terms and author names recur from item to item and feed to feed: clean each once.
+_clean_term = functools.lru_cache(maxsize=4096)(clean_title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_pub_type(tag: str) -> bool:
+    return _PUB_TYPE.fullmatch(tag) is not None
+
+
 def parse_entry(
     item: Any, feed: FeedRef, fetched_at: datetime | None = None, base: str | None = None
 ) -> Entry:
@@ -91,12 +101,12 @@ def parse_entry(
         if item.get(key)
     ]
     tags = tuple(
-        sorted({clean_title(_text(t.get("term"))) for t in item.get("tags") or [] if t.get("term")})
+        sorted({_clean_term(_text(t.get("term"))) for t in item.get("tags") or [] if t.get("term")})
     )
-    pub_types = tuple(t for t in tags if _PUB_TYPE.fullmatch(t))
+    pub_types = tuple([t for t in tags if _is_pub_type(t)])
     authors = tuple(
         dict.fromkeys(
-            clean_title(_text(a.get("name")))
+            _clean_term(_text(a.get("name")))
             for a in item.get("authors") or []
             if isinstance(a, dict) and _text(a.get("name")).strip()
         )

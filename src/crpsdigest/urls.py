@@ -86,6 +86,8 @@ def _is_tracking(host: str, key: str, value: str) -> bool:
 
 def _strip_host(host: str) -> str:
     host = host.lower().rstrip(".")
+    if not host.startswith(_HOST_PREFIXES):
+        return host  # most hosts: the loop below would change nothing
     changed = True
     while changed:
         changed = False
@@ -206,7 +208,8 @@ def canonical_url(url: str) -> str:
         host = netloc.lower()  # _hostname: a netloc without "@", ":", "[" or "%"
         if not _may_wrap(host):  # else _unwrap may have something to do: the general way
             split = [f.partition("=") for f in query.split("&") if f] if query else []
-            return _canonical(original, host, None, path or "", [(k, v) for k, _, v in split])
+            fields = [(k, v) for k, _, v in split]
+            return _canonical(original, host, None, path or "", fields, plain_path=True)
     parts: SplitResult | None = None
     host = ""
     for _ in range(4):  # wrappers can nest (consent page → Google News → publisher)
@@ -235,9 +238,17 @@ def canonical_url(url: str) -> str:
 
 
 def _canonical(
-    original: str, host: str, port: int | None, path: str, fields: Iterable[tuple[str, str]]
+    original: str,
+    host: str,
+    port: int | None,
+    path: str,
+    fields: Iterable[tuple[str, str]],
+    plain_path: bool = False,
 ) -> str:
-    """The canonical spelling from a link's (unwrapped) parts; ``fields``: its query's."""
+    """The canonical spelling from a link's (unwrapped) parts; ``fields``: its query's.
+
+    ``plain_path``: the path is known to match _PLAIN_PATH.
+    """
     host = host.rstrip(".")
     if not host:
         return original
@@ -246,7 +257,7 @@ def _canonical(
     if port is not None and port not in (80, 443):
         netloc = f"{netloc}:{port}"
     path = path or "/"
-    if query or not _PLAIN_PATH.fullmatch(path) or "/." in path:
+    if query or not (plain_path or _PLAIN_PATH.fullmatch(path)) or "/." in path:
         # escapes, non-ASCII, dot segments or a query: w3lib's canonical spelling (a plain
         # path without a query is already in it, and most links are that)
         normal = urlsplit(canonicalize_url(urlunsplit(("https", netloc, path, urlencode(query), ""))))
