@@ -284,6 +284,19 @@ def _read(root: Any, base: str) -> FastFeed | None:
     return feed
 
 
+# Each handled element's role, so _item dispatches with one dict lookup per child.
+(_R_TITLE, _R_LINK, _R_ID, _R_SUMMARY, _R_CONTENT, _R_PUBLISHED, _R_UPDATED, _R_TAG, _R_AUTHOR,
+ _R_SOURCE, _R_RAW_ID) = range(11)  # fmt: skip
+_ROLE = {
+    **dict.fromkeys(_TITLE, _R_TITLE), "link": _R_LINK, **dict.fromkeys(_ID, _R_ID),
+    **dict.fromkeys(_SUMMARY, _R_SUMMARY), "content": _R_CONTENT, "content_encoded": _R_CONTENT,
+    **dict.fromkeys(_PUBLISHED, _R_PUBLISHED), **dict.fromkeys(_UPDATED, _R_UPDATED),
+    **dict.fromkeys(_TAG, _R_TAG), **dict.fromkeys(_AUTHOR, _R_AUTHOR), "source": _R_SOURCE,
+    **dict.fromkeys(_RAW_IDS, _R_RAW_ID),
+}  # fmt: skip
+assert _ROLE.keys() == _HANDLED
+
+
 def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
     item: dict[str, Any] = {}
     about = element.get(f"{{{RDF}}}about")
@@ -295,17 +308,18 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         if not isinstance(tag, str):
             continue  # comments, processing instructions
         key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
-        if key not in _HANDLED:
+        role = _ROLE.get(key)
+        if role is None:
             if key in _HARMLESS:
                 _check_descendants(child)
                 continue
             if _has_handler(key):
                 raise _Unsupported  # feedparser gives it a meaning: let feedparser read it
             continue  # stored by feedparser under its own key; parse_entry never reads it
-        if key in _TITLE:
+        if role == _R_TITLE:
             _content_type(child, "text/plain")
             item["title"] = _text(child)
-        elif key == "link":
+        elif role == _R_LINK:
             if atom or child.get("href") is not None:
                 _atom_link(child, item, base)
             else:
@@ -314,7 +328,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
                 if "&" in link:  # feedparser's repair of "?a=1&amp;b;=2"-style links
                     link = _LINK_ENTITY.sub(r"&\g<1>", link.replace("&amp;", "&"))
                 item["link"] = link
-        elif key in _ID:
+        elif role == _R_ID:
             # An Atom id or an RSS guid not marked isPermaLink="false" is also the link when
             # no link came before it, resolved like one.
             value = _text(child)
@@ -324,14 +338,24 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             item["id"] = value
             if permalink:
                 item.setdefault("link", value)
-        elif key in _SUMMARY:
+        elif role == _R_SUMMARY:
             _content_type(child, "text/html")
             if "summary" in item and not has_content:
                 # feedparser's rule: a second summary before any content is the content
                 item.setdefault("content", []).append({"value": _text(child)})
             else:
                 item["summary"] = _text(child)
-        elif key in ("content", "content_encoded"):
+        elif role == _R_PUBLISHED:  # (a datetime: see parse_date_utc)
+            item["published_parsed"] = parse_date_utc(_text(child))
+        elif role == _R_TAG:
+            # feedparser keeps both a term attribute and the element's text, as two tags
+            tags = item.setdefault("tags", [])
+            for term in (child.get("term"), _text(child)):
+                if term:
+                    tags.append({"term": term})
+        elif role == _R_AUTHOR:
+            _author(child, item, atom)
+        elif role == _R_CONTENT:
             if key == "content" and not atom:
                 raise _Unsupported
             has_content = True
@@ -339,21 +363,11 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             value = _text(child)
             item.setdefault("content", []).append({"value": value})
             item.setdefault("summary", value)  # content doubles as the summary when none came
-        elif key in _PUBLISHED:  # (a datetime: see parse_date_utc)
-            item["published_parsed"] = parse_date_utc(_text(child))
-        elif key in _UPDATED:
+        elif role == _R_UPDATED:
             item["updated_parsed"] = parse_date_utc(_text(child))
-        elif key in _TAG:
-            # feedparser keeps both a term attribute and the element's text, as two tags
-            tags = item.setdefault("tags", [])
-            for term in (child.get("term"), _text(child)):
-                if term:
-                    tags.append({"term": term})
-        elif key in _AUTHOR:
-            _author(child, item, atom)
-        elif key == "source":
+        elif role == _R_SOURCE:
             item["source"] = _source(child, atom)
-        elif key in _RAW_IDS and not child.attrib:  # with attributes feedparser keeps a dict
+        elif not child.attrib:  # _R_RAW_ID; with attributes feedparser keeps a dict
             item[key] = _text(child)
     return item
 
