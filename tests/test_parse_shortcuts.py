@@ -182,3 +182,22 @@ def test_clean_html_text_is_clean_html_then_html_to_text() -> None:
         base = "https://news.example.org/feed" if i % 2 else None
         html = clean_html(markup, base)
         assert clean.clean_html_text(markup, base) == (html, html_to_text(html)), markup
+
+
+def test_boilerplate_stems_answer_as_the_word_list_does() -> None:
+    """Grouping the boilerplate words under shared stems finds exactly the same summaries."""
+
+    def reference(markup: str) -> bool:
+        low = markup.lower()
+        return (
+            any(w in low for w in clean._BOILERPLATE_WORDS)
+            or re.search(r"\bads?\b", low) is not None
+        )
+
+    pieces = ["respon", "responsible", "d", "se", "repl", "y", "ies", "icate", "shar", "e", "ing",
+              "p", "comment", "Social", "relate", "d", "yarp", "news", "letter", "subscri", "be",
+              "advert", "sponsor", "thought", "ad", "ads", " ", "bad", "<p>", "İ", "x"]  # fmt: skip
+    texts = _spliced(pieces, 8000, 17, 6)
+    assert 1000 < sum(map(reference, texts)) < 7000
+    for text in texts:
+        assert clean._maybe_boilerplate(text) == reference(text), text

@@ -97,11 +97,24 @@ _BOILERPLATE_WORDS = (
 _AD_WORD = re.compile(r"\bads?\b")
 
 
+# _BOILERPLATE_WORDS by a stem some of them share: a text without the stem has none of them,
+# which spares their own searches (the same answer, in twelve searches instead of fifteen).
+_BOILERPLATE_STEMS = (
+    ("comment", ()), ("respon", ("respond", "response")), ("repl", ("reply", "replies")),
+    ("shar", ("share", "sharing")), ("social", ()), ("related", ()), ("yarpp", ()),
+    ("newsletter", ()), ("subscribe", ()), ("advert", ()), ("sponsor", ()), ("thought", ()),
+)  # fmt: skip
+assert {w for stem, words in _BOILERPLATE_STEMS for w in words or (stem,)} == set(
+    _BOILERPLATE_WORDS
+) and all(stem in w for stem, words in _BOILERPLATE_STEMS for w in words)
+
+
 def _maybe_boilerplate(markup: str) -> bool:
     low = markup.lower()
-    return any(map(low.__contains__, _BOILERPLATE_WORDS)) or (
-        "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
-    )
+    for stem, words in _BOILERPLATE_STEMS:
+        if stem in low and (not words or any(map(low.__contains__, words))):
+            return True
+    return "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
 
 
 _APPEARED_FIRST_P = re.compile(

@@ -64,7 +64,10 @@ def _text(value: Any) -> str:
 
 def _body_html(item: Any) -> str:
     """The fullest HTML the item offers: content:encoded / atom content over the summary."""
-    contents = [c for c in item.get("content") or [] if isinstance(c, dict)]
+    content = item.get("content")
+    if not content:  # most RSS items: the summary is all there is
+        return _text(item.get("summary"))
+    contents = [c for c in content if isinstance(c, dict)]
     html_parts = [_text(c.get("value")) for c in contents if _text(c.get("value")).strip()]
     if html_parts:
         return max(html_parts, key=len)
@@ -106,9 +109,11 @@ def parse_entry(
     pub_types = tuple([t for t in tags if _is_pub_type(t)])
     authors = tuple(
         dict.fromkeys(
-            _clean_term(_text(a.get("name")))
-            for a in item.get("authors") or []
-            if isinstance(a, dict) and _text(a.get("name")).strip()
+            [
+                _clean_term(_text(a.get("name")))
+                for a in item.get("authors") or []
+                if isinstance(a, dict) and _text(a.get("name")).strip()
+            ]
         )
     )
     source = item.get("source") or {}
@@ -130,7 +135,7 @@ def parse_entry(
         categories=tags,
         pub_types=pub_types,
         ids=extract_ids(link=link, guid=guid, raw_ids=raw_ids, text=text),
-        source_name=clean_title(_text(source.get("title"))) or None,
+        source_name=(clean_title(_text(source.get("title"))) or None) if source else None,
         first_seen=fetched_at,
         content_hash=digest,
     )
