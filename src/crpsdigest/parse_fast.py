@@ -40,6 +40,7 @@ from lxml import etree
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_ABOUT = f"{{{RDF}}}about"
 
 # feedparser names an element ``prefix_local`` with its own prefix for namespaces it knows, the
 # document's prefix otherwise, and no prefix for RSS and Atom themselves.
@@ -299,7 +300,7 @@ assert _ROLE.keys() == _HANDLED
 
 def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
     item: dict[str, Any] = {}
-    about = element.get(f"{{{RDF}}}about")
+    about = element.get(_RDF_ABOUT)
     if about:
         item["id"] = about  # RSS 1.0
     has_content = False
