@@ -97,11 +97,24 @@ _BOILERPLATE_WORDS = (
 _AD_WORD = re.compile(r"\bads?\b")
 
 
+# _BOILERPLATE_WORDS by a stem some of them share: a text without the stem has none of them,
+# which spares their own searches (the same answer, in twelve searches instead of fifteen).
+_BOILERPLATE_STEMS = (
+    ("comment", ()), ("respon", ("respond", "response")), ("repl", ("reply", "replies")),
+    ("shar", ("share", "sharing")), ("social", ()), ("related", ()), ("yarpp", ()),
+    ("newsletter", ()), ("subscribe", ()), ("advert", ()), ("sponsor", ()), ("thought", ()),
+)  # fmt: skip
+assert {w for stem, words in _BOILERPLATE_STEMS for w in words or (stem,)} == set(
+    _BOILERPLATE_WORDS
+) and all(stem in w for stem, words in _BOILERPLATE_STEMS for w in words)
+
+
 def _maybe_boilerplate(markup: str) -> bool:
     low = markup.lower()
-    return any(map(low.__contains__, _BOILERPLATE_WORDS)) or (
-        "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
-    )
+    for stem, words in _BOILERPLATE_STEMS:
+        if stem in low and (not words or any(map(low.__contains__, words))):
+            return True
+    return "ad" in low and search_at(_AD_WORD, low, ("ad",)) is not None
 
 
 _APPEARED_FIRST_P = re.compile(
@@ -135,16 +148,52 @@ def _relative_href(markup: str) -> bool:
     return _RELATIVE_HREF.search(markup) is not None
 
 
+# Markup nh3 (_SANITIZER) gives back unchanged: text without a character its serialiser
+# escapes or its parser rewrites (only &amp; &lt; &gt; &nbsp; as entities; no raw "<", ">",
+# "&", no-break space, CR, other control characters or lone surrogates), and attribute-free
+# allowed tags that HTML parsing takes as written — <br>, and <p> or inline elements properly
+# nested, closed, never a <p> within a <p> (see _already_clean). Most feed summaries are this.
+_CLEAN_LEXICALLY = re.compile(
+    r"(?:[^<>&\x00-\x08\x0b\x0d-\x1f\x7f-\xa0\ud800-\udfff]++|&(?:amp|lt|gt|nbsp);"
+    r"|</?(?:p|b|i|em|strong|s|small|u|code|sub|sup|cite|q|abbr)>|<br>)*+"
+)
+_CLEAN_TAG = re.compile(r"<(/?)([a-z]+)>")
+
+
+def _already_clean(markup: str) -> bool:
+    """Whether ``_SANITIZER.clean(markup) == markup``, judged without parsing (False: unsure)."""
+    if _CLEAN_LEXICALLY.fullmatch(markup) is None:
+        return False
+    open_tags: list[str] = []
+    for end, name in _CLEAN_TAG.findall(markup):
+        if name == "br":
+            continue
+        if not end:
+            if name == "p" and "p" in open_tags:
+                return False  # the parser would close the outer <p> first
+            open_tags.append(name)
+        elif not open_tags or open_tags.pop() != name:
+            return False  # misnested or stray: the parser would rearrange it
+    return not open_tags  # the parser would close what is left open
+
+
 def _sanitize(markup: str, base: str | None = None) -> str:
+    return _sanitized(markup, base)[0]
+
+
+def _sanitized(markup: str, base: str | None = None) -> tuple[str, bool]:
+    """The sanitized markup, and whether it was already clean (then it is _PLAIN_MARKUP too)."""
     if not base or not _relative_href(markup):
-        return _SANITIZER.clean(markup).strip()
+        if _already_clean(markup):
+            return markup.strip(), True
+        return _SANITIZER.clean(markup).strip(), False
 
     def resolve(_tag: str, attribute: str, value: str) -> str | None:
         if attribute != "href":
             return value
         return make_safe_absolute_uri(base, value.strip()) or None
 
-    return nh3.clean(markup, attribute_filter=resolve, **_SANITIZE_OPTIONS).strip()
+    return nh3.clean(markup, attribute_filter=resolve, **_SANITIZE_OPTIONS).strip(), False
 
 
 _URL_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
@@ -176,8 +225,20 @@ def clean_html(raw: str, base: str | None = None) -> str:
     ``base``: the address relative links are resolved against (feedparser does this itself;
     the lxml fast path leaves it to here).
     """
+    return _clean_html(raw, base)[0]
+
+
+def clean_html_text(raw: str, base: str | None = None) -> tuple[str, str]:
+    """``clean_html(raw, base)`` and ``html_to_text`` of it; the second reuses what the first
+    learnt about the markup."""
+    safe, plain = _clean_html(raw, base)
+    return safe, _html_to_text(safe, plain)
+
+
+def _clean_html(raw: str, base: str | None) -> tuple[str, bool]:
+    """clean_html, and whether its result is known to be _PLAIN_MARKUP."""
     if not raw:
-        return ""
+        return "", False
     if _maybe_boilerplate(raw):
         # imported here: bs4 costs 0.15 s to import, in every parse worker, for the few
         # summaries that need it
@@ -185,9 +246,11 @@ def clean_html(raw: str, base: str | None = None) -> str:
 
         soup = BeautifulSoup(raw, "html.parser")
         _drop_boilerplate(soup)
-        return _sanitize(str(soup), base)
+        return _sanitize(str(soup), base), False
     # nh3 output is well-formed and attribute-free on <p>, so a regex finds the Yoast footer.
-    return _APPEARED_FIRST_P.sub("", _sanitize(raw, base)).strip()
+    # (Already-clean markup stays _PLAIN_MARKUP: the footer goes whole, from <p> to </p>.)
+    safe, plain = _sanitized(raw, base)
+    return _APPEARED_FIRST_P.sub("", safe).strip(), plain
 
 
 def html_to_text(raw: str) -> str:
@@ -196,12 +259,32 @@ def html_to_text(raw: str) -> str:
     nh3 first (drops script/style with their content, balances tags), so the tag-stripping
     regex below only ever sees well-formed markup.
     """
+    return _html_to_text(raw, False)
+
+
+def _html_to_text(raw: str, plain: bool) -> str:
+    """html_to_text; ``plain``: ``raw`` is known to be _PLAIN_MARKUP."""
     if not raw:
         return ""
     if "<" not in raw and "&" not in raw:
         return _squeeze(raw)
-    safe = _TO_TEXT.clean(raw)
+    safe = raw if plain or _PLAIN_MARKUP.fullmatch(raw) else _TO_TEXT.clean(raw)
     return _squeeze(unescape(_ANY_TAG.sub("", _BLOCK_TAG.sub("\n", safe))))
+
+
+# Markup whose text nh3 (_TO_TEXT) would give back unchanged for the regexes in html_to_text:
+# only <p>, <br> and inline tags (attributes without "<" or ">", which nh3 drops and _ANY_TAG
+# removes whole); "&" only in entities that html.unescape and html5ever decode alike. With no
+# other block element, raw-text element or table, HTML parsing keeps the text in order and puts
+# a block boundary exactly where a <p>, </p> or <br> tag stands, however they nest; the
+# entities come out as unescape reads them. Most nh3-cleaned summaries are this, so their
+# second nh3 pass would change nothing _squeeze(unescape(...)) can see. (No lone surrogate:
+# nh3 raises on those, and so must html_to_text.)
+_PLAIN_MARKUP = re.compile(
+    r"(?:[^<&\x00\r\ud800-\udfff]++|&(?:amp|lt|gt|quot|nbsp);"
+    r"|<(?:/?(?:p|a|abbr|b|cite|code|em|i|q|s|small|span|strong|sub|sup|u)|br)"
+    r"""(?:[ \t\n\f]++[a-z][a-z-]*+="[^"<>]*+")*+[ \t\n\f]*+>)*+"""
+)
 
 
 def _fold(text: str) -> str:
@@ -209,12 +292,22 @@ def _fold(text: str) -> str:
 
     Substituting every single space by itself costs several times the rest of a title's cleaning.
     """
-    if "  " not in text and _OTHER_SPACE.search(text) is None:
+    if "  " not in text and _no_other_space(text):
         return text.strip()
     return _SPACE.sub(" ", text).strip()
 
 
+def _no_other_space(text: str) -> bool:
+    """``_OTHER_SPACE.search(text) is None``; for ASCII text by four substring tests instead."""
+    if text.isascii():
+        return "\t" not in text and "\r" not in text and "\f" not in text and "\v" not in text
+    return _OTHER_SPACE.search(text) is None
+
+
 def _squeeze(text: str) -> str:
+    """Each line folded, empty lines dropped."""
+    if "  " not in text and _no_other_space(text):  # then no line needs more than strip()
+        return "\n".join(line for line in map(str.strip, text.splitlines()) if line)
     lines = (_fold(line) for line in text.splitlines())
     return "\n".join(line for line in lines if line)
 

@@ -23,6 +23,7 @@ PMIDs as digits, PMCIDs as ``PMC<digits>``, trial numbers upper-case without spa
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -86,19 +87,37 @@ def normalise_doi(value: str) -> str:
     match = _DOI.search(value)
     if match:
         value = match.group(1)
-    while value and (
-        value[-1] in _TRAILING or (value[-1] == ")" and value.count("(") < value.count(")"))
-    ):
-        value = value[:-1]
-    return value.lower()
+    return _trim(value).lower()
 
 
 def _dois_in(low: str) -> set[str]:
     """DOIs named in lower-cased text (DOIs are case-insensitive; we keep them lower-cased)."""
     # every match begins at "doi" (either label form) or at the "10." of a bare DOI
-    matches = finditer_at(_DOI_TEXT, low, ("doi", "10."))
-    found = (normalise_doi(m.group(1) or m.group(2)) for m in matches)
-    return {d for d in found if "/" in d}
+    found: set[str] = set()
+    for m in finditer_at(_DOI_TEXT, low, ("doi", "10.")):
+        doi = _normalise_found(m.group(1) or m.group(2))
+        if "/" in doi:
+            found.add(doi)
+    return found
+
+
+def _normalise_found(value: str) -> str:
+    """``normalise_doi`` of a DOI _DOI_TEXT found: without "%", already all _DOI would match.
+
+    (It has no surrounding space, nothing to unquote, and _DOI matches it whole from its start.)
+    """
+    if "%" in value:
+        return normalise_doi(value)
+    return _trim(value).lower()
+
+
+def _trim(value: str) -> str:
+    """Trailing punctuation off, and closing parentheses that close nothing in the value."""
+    while value and (
+        value[-1] in _TRAILING or (value[-1] == ")" and value.count("(") < value.count(")"))
+    ):
+        value = value[:-1]
+    return value
 
 
 def _trials_in(text: str) -> tuple[set[str], set[str]]:
@@ -201,15 +220,19 @@ def _from_trailer(text: str, low: str, own: dict[str, set[str]]) -> None:
 
 
 def _mentions(low: str) -> dict[str, set[str]]:
-    """Every identifier named in the (lower-cased) text; substring tests skip most regexes."""
-    found: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    """Every identifier named in the (lower-cased) text, by kind (kinds with none may be
+    missing); substring tests skip most regexes."""
+    found: dict[str, set[str]] = {}
     if "10." in low:
         found["doi"] = _dois_in(low)
     if "pmid" in low or "pubmed" in low:
         found["pmid"] = {m.group(1) for m in _PMID_TEXT.finditer(low)}
     if "pmc" in low:
         found["pmcid"] = {f"PMC{m.group(1)}" for m in _PMCID.finditer(low)}
-    found["nct"], found["isrctn"] = _trials_in_low(low)
+    if "nct" in low:
+        found["nct"] = {f"NCT{m.group(1)}" for m in _NCT.finditer(low)}
+    if "isrctn" in low:
+        found["isrctn"] = {f"ISRCTN{m.group(1)}" for m in _ISRCTN.finditer(low)}
     return found
 
 
@@ -217,7 +240,7 @@ def extract_ids(
     *, link: str, guid: str, raw_ids: Iterable[str] = (), text: str = ""
 ) -> dict[str, tuple[str, ...]]:
     """Identifiers by kind: all named (``doi``…) and the entry's own (``self_doi``…)."""
-    own: dict[str, set[str]] = {kind: set() for kind in KINDS}
+    own: dict[str, set[str]] = defaultdict(set)  # sets only for the kinds found
     _from_url(link, own)
     _from_label(guid, own)
     for raw in raw_ids:
@@ -227,11 +250,12 @@ def extract_ids(
     named = _mentions(low)
     result: dict[str, tuple[str, ...]] = {}
     for kind in KINDS:
-        everything = named[kind] | own[kind]
-        if everything:
-            result[kind] = tuple(sorted(everything))
-        if own[kind]:
-            result[SELF_PREFIX + kind] = tuple(sorted(own[kind]))
+        mine = own.get(kind)
+        if mine:
+            result[kind] = tuple(sorted(named[kind] | mine if kind in named else mine))
+            result[SELF_PREFIX + kind] = tuple(sorted(mine))
+        elif named.get(kind):
+            result[kind] = tuple(sorted(named[kind]))
     return result
 
 

@@ -6,6 +6,7 @@ A malformed feed still yields what feedparser could recover, plus one line sayin
 from __future__ import annotations
 
 import calendar
+import functools
 import hashlib
 import re
 import time
@@ -16,7 +17,7 @@ from typing import Any
 
 import feedparser
 
-from crpsdigest.clean import clean_html, clean_title, html_to_text, safe_link
+from crpsdigest.clean import clean_html_text, clean_title, safe_link
 from crpsdigest.identifiers import extract_ids
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.parse_fast import read_fast
@@ -42,9 +43,11 @@ class ParsedFeed:
     ttl_minutes: int | None = None
 
 
-def _utc(struct: time.struct_time | None) -> datetime | None:
+def _utc(struct: time.struct_time | datetime | None) -> datetime | None:
     if not struct:
         return None
+    if isinstance(struct, datetime):
+        return struct  # the fast path's reading, already this (parse_fast.parse_date_utc)
     try:  # the same instant as below when the fields are in range, without timegm's Python
         return datetime(*struct[:6], tzinfo=UTC)
     except (ValueError, TypeError, OverflowError):
@@ -61,11 +64,23 @@ def _text(value: Any) -> str:
 
 def _body_html(item: Any) -> str:
     """The fullest HTML the item offers: content:encoded / atom content over the summary."""
-    contents = [c for c in item.get("content") or [] if isinstance(c, dict)]
+    content = item.get("content")
+    if not content:  # most RSS items: the summary is all there is
+        return _text(item.get("summary"))
+    contents = [c for c in content if isinstance(c, dict)]
     html_parts = [_text(c.get("value")) for c in contents if _text(c.get("value")).strip()]
     if html_parts:
         return max(html_parts, key=len)
     return _text(item.get("summary"))
+
+
+# Category terms and author names recur from item to item and feed to feed: clean each once.
+_clean_term = functools.lru_cache(maxsize=4096)(clean_title)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_pub_type(tag: str) -> bool:
+    return _PUB_TYPE.fullmatch(tag) is not None
 
 
 def parse_entry(
@@ -78,8 +93,7 @@ def parse_entry(
     """
     link = safe_link(_text(item.get("link")))
     body = _body_html(item)
-    summary_html = clean_html(body, base)
-    text = html_to_text(summary_html)
+    summary_html, text = clean_html_text(body, base)  # = clean_html, html_to_text of it
     title = clean_title(_text(item.get("title"))) or (text[:80] + "…" if text else "(untitled)")
     guid = _text(item.get("id")).strip() or link
     if not guid:
@@ -90,14 +104,16 @@ def parse_entry(
         if item.get(key)
     ]
     tags = tuple(
-        sorted({clean_title(_text(t.get("term"))) for t in item.get("tags") or [] if t.get("term")})
+        sorted({_clean_term(_text(t.get("term"))) for t in item.get("tags") or [] if t.get("term")})
     )
-    pub_types = tuple(t for t in tags if _PUB_TYPE.fullmatch(t))
+    pub_types = tuple([t for t in tags if _is_pub_type(t)])
     authors = tuple(
         dict.fromkeys(
-            clean_title(_text(a.get("name")))
-            for a in item.get("authors") or []
-            if isinstance(a, dict) and _text(a.get("name")).strip()
+            [
+                _clean_term(_text(a.get("name")))
+                for a in item.get("authors") or []
+                if isinstance(a, dict) and _text(a.get("name")).strip()
+            ]
         )
     )
     source = item.get("source") or {}
@@ -119,7 +135,7 @@ def parse_entry(
         categories=tags,
         pub_types=pub_types,
         ids=extract_ids(link=link, guid=guid, raw_ids=raw_ids, text=text),
-        source_name=clean_title(_text(source.get("title"))) or None,
+        source_name=(clean_title(_text(source.get("title"))) or None) if source else None,
         first_seen=fetched_at,
         content_hash=digest,
     )

@@ -10,7 +10,8 @@ and :func:`crpsdigest.parse.parse_feed` then falls back to feedparser. ``tests/t
 holds the two paths to the same entries over the feedparser test corpus.
 
 Items come out as plain dicts shaped like feedparser's entries (the keys ``parse_entry`` reads),
-so everything after this point is shared by both paths.
+so everything after this point is shared by both paths. (One liberty: a date feedparser gives as
+a struct_time may come as the aware UTC datetime ``parse_entry`` would turn it into.)
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from lxml import etree
 ATOM = "http://www.w3.org/2005/Atom"
 RSS1 = "http://purl.org/rss/1.0/"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_RDF_ABOUT = f"{{{RDF}}}about"
 
 # feedparser names an element ``prefix_local`` with its own prefix for namespaces it knows, the
 # document's prefix otherwise, and no prefix for RSS and Atom themselves.
@@ -80,9 +82,23 @@ _RFC822 = re.compile(
 
 def parse_date(value: str) -> time.struct_time | None:
     """feedparser's ``_parse_date``, with its RFC 822 case done without trying the others first."""
+    stamp = _rfc822(value)
+    return _parse_date(value) if stamp is None else stamp.utctimetuple()
+
+
+def parse_date_utc(value: str) -> time.struct_time | datetime.datetime | None:
+    """``parse_date(value)``; in the RFC 822 case already the aware UTC datetime that
+    :func:`crpsdigest.parse._utc` makes of it (building the struct_time costs more than the rest).
+    """
+    stamp = _rfc822(value)
+    return _parse_date(value) if stamp is None else stamp.replace(tzinfo=datetime.UTC)
+
+
+def _rfc822(value: str) -> datetime.datetime | None:
+    """The naive UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
     m = _RFC822.fullmatch(value)
     if m is None:
-        return _parse_date(value)  # type: ignore[no-any-return]
+        return None
     day, month, year, hour, minute, second, sign, zh, zm, zone = m.groups()
     if zone is None:
         hours, minutes = int(zh), int(zm)
@@ -91,15 +107,17 @@ def parse_date(value: str) -> time.struct_time | None:
     else:
         zone = zone.lower()
         if zone not in _ZONE_NAMES:
-            return _parse_date(value)  # type: ignore[no-any-return]
+            return None
         hours, minutes = _ZONE_NAMES[zone], 0
     try:
         stamp = datetime.datetime(
             int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second)
         )
-        return (stamp - datetime.timedelta(minutes=minutes, hours=hours)).utctimetuple()
+        if hours or minutes:  # UTC itself ("+0000", "GMT"): nothing to subtract
+            stamp -= datetime.timedelta(minutes=minutes, hours=hours)
     except (ValueError, OverflowError):
-        return _parse_date(value)  # type: ignore[no-any-return]
+        return None
+    return stamp
 
 
 # An absolute http(s) URL urljoin gives back as it is: lower-case scheme, no extra slash, no
@@ -267,9 +285,22 @@ def _read(root: Any, base: str) -> FastFeed | None:
     return feed
 
 
+# Each handled element's role, so _item dispatches with one dict lookup per child.
+(_R_TITLE, _R_LINK, _R_ID, _R_SUMMARY, _R_CONTENT, _R_PUBLISHED, _R_UPDATED, _R_TAG, _R_AUTHOR,
+ _R_SOURCE, _R_RAW_ID) = range(11)  # fmt: skip
+_ROLE = {
+    **dict.fromkeys(_TITLE, _R_TITLE), "link": _R_LINK, **dict.fromkeys(_ID, _R_ID),
+    **dict.fromkeys(_SUMMARY, _R_SUMMARY), "content": _R_CONTENT, "content_encoded": _R_CONTENT,
+    **dict.fromkeys(_PUBLISHED, _R_PUBLISHED), **dict.fromkeys(_UPDATED, _R_UPDATED),
+    **dict.fromkeys(_TAG, _R_TAG), **dict.fromkeys(_AUTHOR, _R_AUTHOR), "source": _R_SOURCE,
+    **dict.fromkeys(_RAW_IDS, _R_RAW_ID),
+}  # fmt: skip
+assert _ROLE.keys() == _HANDLED
+
+
 def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
     item: dict[str, Any] = {}
-    about = element.get(f"{{{RDF}}}about")
+    about = element.get(_RDF_ABOUT)
     if about:
         item["id"] = about  # RSS 1.0
     has_content = False
@@ -278,17 +309,18 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         if not isinstance(tag, str):
             continue  # comments, processing instructions
         key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
-        if key not in _HANDLED:
+        role = _ROLE.get(key)
+        if role is None:
             if key in _HARMLESS:
                 _check_descendants(child)
                 continue
             if _has_handler(key):
                 raise _Unsupported  # feedparser gives it a meaning: let feedparser read it
             continue  # stored by feedparser under its own key; parse_entry never reads it
-        if key in _TITLE:
+        if role == _R_TITLE:
             _content_type(child, "text/plain")
             item["title"] = _text(child)
-        elif key == "link":
+        elif role == _R_LINK:
             if atom or child.get("href") is not None:
                 _atom_link(child, item, base)
             else:
@@ -297,7 +329,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
                 if "&" in link:  # feedparser's repair of "?a=1&amp;b;=2"-style links
                     link = _LINK_ENTITY.sub(r"&\g<1>", link.replace("&amp;", "&"))
                 item["link"] = link
-        elif key in _ID:
+        elif role == _R_ID:
             # An Atom id or an RSS guid not marked isPermaLink="false" is also the link when
             # no link came before it, resolved like one.
             value = _text(child)
@@ -307,14 +339,24 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             item["id"] = value
             if permalink:
                 item.setdefault("link", value)
-        elif key in _SUMMARY:
+        elif role == _R_SUMMARY:
             _content_type(child, "text/html")
             if "summary" in item and not has_content:
                 # feedparser's rule: a second summary before any content is the content
                 item.setdefault("content", []).append({"value": _text(child)})
             else:
                 item["summary"] = _text(child)
-        elif key in ("content", "content_encoded"):
+        elif role == _R_PUBLISHED:  # (a datetime: see parse_date_utc)
+            item["published_parsed"] = parse_date_utc(_text(child))
+        elif role == _R_TAG:
+            # feedparser keeps both a term attribute and the element's text, as two tags
+            tags = item.setdefault("tags", [])
+            for term in (child.get("term"), _text(child)):
+                if term:
+                    tags.append({"term": term})
+        elif role == _R_AUTHOR:
+            _author(child, item, atom)
+        elif role == _R_CONTENT:
             if key == "content" and not atom:
                 raise _Unsupported
             has_content = True
@@ -322,21 +364,11 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
             value = _text(child)
             item.setdefault("content", []).append({"value": value})
             item.setdefault("summary", value)  # content doubles as the summary when none came
-        elif key in _PUBLISHED:
-            item["published_parsed"] = parse_date(_text(child))
-        elif key in _UPDATED:
-            item["updated_parsed"] = parse_date(_text(child))
-        elif key in _TAG:
-            # feedparser keeps both a term attribute and the element's text, as two tags
-            tags = item.setdefault("tags", [])
-            for term in (child.get("term"), _text(child)):
-                if term:
-                    tags.append({"term": term})
-        elif key in _AUTHOR:
-            _author(child, item, atom)
-        elif key == "source":
+        elif role == _R_UPDATED:
+            item["updated_parsed"] = parse_date_utc(_text(child))
+        elif role == _R_SOURCE:
             item["source"] = _source(child, atom)
-        elif key in _RAW_IDS and not child.attrib:  # with attributes feedparser keeps a dict
+        elif not child.attrib:  # _R_RAW_ID; with attributes feedparser keeps a dict
             item[key] = _text(child)
     return item
 

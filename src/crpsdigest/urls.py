@@ -23,6 +23,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Iterable
 from urllib.parse import SplitResult, parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -85,6 +86,8 @@ def _is_tracking(host: str, key: str, value: str) -> bool:
 
 def _strip_host(host: str) -> str:
     host = host.lower().rstrip(".")
+    if not host.startswith(_HOST_PREFIXES):
+        return host  # most hosts: the loop below would change nothing
     changed = True
     while changed:
         changed = False
@@ -150,13 +153,21 @@ def _hostname(parts: SplitResult) -> str:
     return netloc.lower()
 
 
+def _may_wrap(host: str) -> bool:
+    """Whether ``host`` (lower-cased) is one whose links :func:`_unwrap` may unwrap."""
+    return (
+        host.startswith(("google.", "www.google.", "consent.google."))
+        or host.endswith(".cdn.ampproject.org")
+        or host == _GOOGLE_NEWS_HOST
+    )
+
+
 def _unwrap(parts: SplitResult, host: str) -> str | None:
     """The target of a known redirect wrapper, or None when the URL is not one.
 
     ``host``: ``parts.hostname`` lower-cased ("" for none), which the caller needs too.
     """
-    if not (host.startswith(("google.", "www.google.", "consent.google."))
-            or host.endswith(".cdn.ampproject.org") or host == _GOOGLE_NEWS_HOST):
+    if not _may_wrap(host):
         return None  # most links: no wrapper, and no need to read the query
     params = dict(parse_qsl(parts.query, keep_blank_values=True))
     if re.fullmatch(r"(?:www\.)?google\.[a-z.]+", host) and parts.path == "/url":
@@ -179,12 +190,26 @@ def _unwrap(parts: SplitResult, host: str) -> str | None:
 
 
 _PLAIN_PATH = re.compile(r"[A-Za-z0-9_.~/-]*")
+# A link urlsplit and parse_qsl read trivially: lower-case http(s), a host without port,
+# userinfo or brackets, a plain path, a query of plain ``k=v`` fields, no fragment. Its parts
+# are the regex groups, and its query fields ``field.partition("=")`` (nothing to unquote).
+_PLAIN_URL = re.compile(
+    r"https?://([A-Za-z0-9.-]+)(/[A-Za-z0-9_.~/-]*)?(?:\?([A-Za-z0-9_.~=&-]*))?", re.ASCII
+)
 
 
 def canonical_url(url: str) -> str:
     """One spelling of ``url`` for matching; non-http(s) input is returned unchanged."""
     original = url
     url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain is not None:
+        netloc, path, query = plain.groups()
+        host = netloc.lower()  # _hostname: a netloc without "@", ":", "[" or "%"
+        if not _may_wrap(host):  # else _unwrap may have something to do: the general way
+            split = [f.partition("=") for f in query.split("&") if f] if query else []
+            fields = [(k, v) for k, _, v in split]
+            return _canonical(original, host, None, path or "", fields, plain_path=True)
     parts: SplitResult | None = None
     host = ""
     for _ in range(4):  # wrappers can nest (consent page → Google News → publisher)
@@ -208,19 +233,31 @@ def canonical_url(url: str) -> str:
             port = parts.port
         except ValueError:
             port = None
+    fields = parse_qsl(parts.query, keep_blank_values=True) if parts.query else []
+    return _canonical(original, host, port, parts.path, fields)
+
+
+def _canonical(
+    original: str,
+    host: str,
+    port: int | None,
+    path: str,
+    fields: Iterable[tuple[str, str]],
+    plain_path: bool = False,
+) -> str:
+    """The canonical spelling from a link's (unwrapped) parts; ``fields``: its query's.
+
+    ``plain_path``: the path is known to match _PLAIN_PATH.
+    """
     host = host.rstrip(".")
     if not host:
         return original
-    query = [
-        (k, v)
-        for k, v in (parse_qsl(parts.query, keep_blank_values=True) if parts.query else ())
-        if not _is_tracking(host, k, v)
-    ]
+    query = [(k, v) for k, v in fields if not _is_tracking(host, k, v)]
     netloc = _strip_host(host)
     if port is not None and port not in (80, 443):
         netloc = f"{netloc}:{port}"
-    path = parts.path or "/"
-    if query or not _PLAIN_PATH.fullmatch(path) or "/." in path:
+    path = path or "/"
+    if query or not (plain_path or _PLAIN_PATH.fullmatch(path)) or "/." in path:
         # escapes, non-ASCII, dot segments or a query: w3lib's canonical spelling (a plain
         # path without a query is already in it, and most links are that)
         normal = urlsplit(canonicalize_url(urlunsplit(("https", netloc, path, urlencode(query), ""))))
