@@ -733,3 +733,249 @@ def test_a_record_status_after_a_sentence_and_a_design_led_abstract_are_not_news
         "the study's authors said.",
     )
     assert "news" in told.kinds
+
+
+# --------------------------------------------------------------------------- blind round 9 causes
+
+
+def test_care_every_group_keeps_is_not_a_subject_in_any_language() -> None:
+    got = classify(
+        "Memantine for early CRPS of the wrist: a randomised trial",
+        "Forty adults with CRPS took memantine or placebo for eight weeks. All enrolled "
+        "patients kept their weekly occupational therapy.",
+    )
+    assert got.treatments == ["memantine"]
+    both = classify(
+        "Tadalafil in cold CRPS",
+        "Both arms underwent hydrotherapy twice a week; tadalafil warmed the foot more "
+        "than placebo in 50 patients with CRPS.",
+    )
+    assert both.treatments == ["vasodilators"]
+    pt = classify(
+        "Cetamina oral na síndrome de dor regional complexa",
+        "Sessenta pacientes receberam cetamina ou placebo; todos os pacientes mantiveram a "
+        "fisioterapia semanal.",
+    )
+    assert pt.treatments == ["ketamine"]
+    de = classify(
+        "Spiegeltherapie bei CRPS der Hand",
+        "In der Studie erhalten die Betroffenen weiterhin ihre Krankengymnastik; untersucht "
+        "wird die Spiegeltherapie mit Tablet.",
+    )
+    assert de.treatments == ["mirror-therapy"]
+
+
+def test_what_a_tested_treatment_is_added_to_is_every_arms_care() -> None:
+    got = classify(
+        "Pregabalin as an add-on to physiotherapy for CRPS of the ankle",
+        "Patients with CRPS were randomised to pregabalin or placebo for 12 weeks.",
+    )
+    assert got.treatments == ["gabapentinoids"]
+    added = classify(
+        "Mirror therapy added to usual hand therapy in CRPS",
+        "Thirty people with CRPS of the hand practised mirror therapy daily.",
+    )
+    assert added.treatments == ["mirror-therapy"]
+
+
+def test_portuguese_and_dutch_names_and_non_response() -> None:
+    got = classify(
+        "Ácido zoledrônico em dose única",
+        "Estudo em pacientes com síndrome complexa de dor regional do joelho: o ácido "
+        "zoledrônico reduziu a dor.",
+    )
+    assert got.relevant and got.treatments == ["zoledronate", "bisphosphonates"]
+    assert classify("Síndromes da dor regional complexa em crianças", "").relevant
+    block = classify(
+        "Síndrome de dor regional complexa da mão",
+        "Sem resposta aos opioides, a paciente fez três bloqueios simpáticos com alívio.",
+    )
+    assert block.treatments == ["sympathetic-block"]
+    nl = classify("CRPS: fysiotherapie thuis", "Oefeningen bij complex regionaal pijnsyndroom.")
+    assert nl.treatments == ["physiotherapy"]
+
+
+def test_a_comments_section_under_the_article_names_no_subject() -> None:
+    got = classify(
+        "Graded motor imagery for CRPS explained",
+        "Our team explains the three stages of graded motor imagery for CRPS.\n\n"
+        "Leave a Reply\n"
+        "pharma-deals: order tramadol and pregabalin overnight, no prescription!\n"
+        "Ann: tried this with my daughter, thanks",
+    )
+    assert got.treatments == ["graded-motor-imagery"]
+    # a "Comments" word inside a sentence is not a section heading
+    prose = classify(
+        "CRPS clinic update",
+        "Comments from patients shaped the service. Ketamine infusions restart in May.",
+    )
+    assert prose.treatments == ["ketamine"]
+
+
+def test_crps_spelled_out_as_another_name_is_not_the_syndrome() -> None:
+    got = classify(
+        "Council consults on CRPS chapter",
+        "The draft Coastal Resilience Planning Strategy (CRPS) sets out where sea walls go. "
+        "Feedback on the CRPS is open until June.",
+    )
+    assert not got.relevant
+    real = classify(
+        "New clinic",
+        "Complex regional pain syndrome (CRPS) patients can now self-refer; CRPS nurses run it.",
+    )
+    assert real.relevant
+
+
+def test_crps_ruled_out_or_named_as_a_look_alike_is_not_the_topic() -> None:
+    ruled = classify(
+        "Goalkeeper back in training after wrist injury",
+        "The club said specialists had ruled out CRPS after the swelling went down.",
+    )
+    assert not ruled.relevant
+    lookalike = classify(
+        "Chilblains: why winter toes turn purple",
+        "The itchy swellings can be mistaken for complex regional pain syndrome. Keep feet warm.",
+    )
+    assert not lookalike.relevant
+
+
+def test_an_animal_anaesthetised_with_ketamine_is_no_ketamine_study() -> None:
+    got = classify(
+        "Sciatic nerve ligation and CRPS-like changes in rats",
+        "Rats were anesthetized with intraperitoneal ketamine before surgery; "
+        "later, ketamine/medetomidine was used again for imaging. Bone loss followed.",
+    )
+    assert got.relevant and got.treatments == []
+
+
+def test_current_treatments_named_as_background_are_not_subjects() -> None:
+    got = classify(
+        "Gene study maps CRPS risk",
+        "Existing therapies such as gabapentin and physiotherapy work for some people only, "
+        "so the team looked at inherited risk in 900 CRPS patients.",
+    )
+    assert got.treatments == []
+
+
+def test_physiotherapy_experts_giving_advice_are_a_profession() -> None:
+    got = classify(
+        "Pacing with CRPS",
+        "Our physiotherapy experts share pacing tips for CRPS flare days, and desensitisation "
+        "with soft fabrics.",
+    )
+    assert got.treatments == ["desensitisation"]
+
+
+def test_a_drug_that_only_gave_side_effects_is_history_in_spanish_and_portuguese() -> None:
+    es = classify(
+        "Mi historia con el SDRC",
+        "La gabapentina solamente me producía mareos. La acupuntura me ayudó mucho.",
+    )
+    assert es.treatments == ["acupuncture"]
+    pt = classify(
+        "A minha vida com CRPS",
+        "A amitriptilina só me dava sono. A terapia do espelho mudou tudo.",
+    )
+    assert "antidepressants" not in pt.treatments
+
+
+def test_dorsal_root_ganglion_as_a_verb_object_counts_for_order() -> None:
+    got = classify(
+        "Two stimulators compared in CRPS of the knee",
+        "Stimulating the dorsal root ganglion helped 70% of patients, against 50% with a "
+        "spinal cord stimulator.",
+    )
+    assert got.treatments[0] == "drg-stimulation"
+
+
+def test_a_verdict_without_proven_benefit_is_not_someones_history() -> None:
+    got = classify(
+        "Algodystrophie : avis d'experts",
+        "Les experts jugent la calcitonine sans effet prouvé et conseillent la kinésithérapie.",
+    )
+    assert "calcitonin" in got.treatments
+    es = classify(
+        "SDRC: nueva guía",
+        "La guía desaconseja los opioides, sin beneficio demostrado en el dolor.",
+    )
+    assert es.treatments == ["opioids"]
+
+
+def test_trial_wording_allocated_numbered_volunteers_first_trial_german_seekers() -> None:
+    got = classify(
+        "Clinic begins its first trial of tDCS in CRPS",
+        "It is looking for 40 volunteers, who will be randomly allocated to real or sham "
+        "stimulation.",
+    )
+    assert {"clinical-trial", "recruiting", "rct"} <= set(got.kinds)
+    de = classify(
+        "Uniklinik sucht Betroffene mit CRPS", "Für eine Studie zur Ergotherapie bei CRPS."
+    )
+    assert "recruiting" in de.kinds
+
+
+def test_a_planned_trial_and_german_plural_studies_are_not_this_items_trial() -> None:
+    planned = classify(
+        "Hypnosis for CRPS pain: twelve patients' experience",
+        "Twelve people with CRPS described hypnosis sessions. A randomized trial is now "
+        "planned.",
+    )
+    assert "rct" not in planned.kinds
+    de = classify(
+        "Morbus Sudeck: neue Metaanalyse",
+        "Die Metaanalyse von neun randomisierten Studien zu Kortison beim CRPS.",
+    )
+    assert "systematic-review" in de.kinds and "rct" not in de.kinds
+
+
+def test_non_english_abstract_headings_make_a_paper_not_news() -> None:
+    fr = classify(
+        "Miroir et SDRC de la main",
+        "Objectif : décrire la thérapie miroir. Méthodes : 20 patients. Résultats : la "
+        "douleur a baissé.",
+    )
+    assert "news" not in fr.kinds
+    es = classify(
+        "Fisioterapia en el SDRC",
+        "Métodos: 40 pacientes con SDRC. Resultados: mejoró la función.",
+    )
+    assert "news" not in es.kinds
+
+
+def test_news_about_an_animal_model_study_is_news() -> None:
+    got = classify(
+        "Rat study hints at why CRPS bones thin",
+        "Scientists found that in a rat fracture model of CRPS, bone cells respond to nerve "
+        "signals, the team said.",
+    )
+    assert "news" in got.kinds
+    paper = classify(
+        "Osteoclasts in a rat fracture model of CRPS",
+        "In a rat fracture model of CRPS, osteoclast numbers doubled by week four.",
+    )
+    assert "news" not in paper.kinds
+
+
+def test_a_pragmatic_trial_title_is_the_paper() -> None:
+    got = classify(
+        "Hand therapy for CRPS: a pragmatic multicentre trial",
+        "Patients with CRPS of the hand got hand therapy or advice.",
+    )
+    assert "news" not in got.kinds
+
+
+def test_guidelines_said_to_suggest_something_in_a_blog_body_are_cited() -> None:
+    got = classify(
+        "Nortriptyline and CRPS sleep",
+        "Nortriptyline is an old drug used at night for CRPS pain. "
+        "Guidelines suggest trying it when sleep is poor.",
+    )
+    assert "guideline" not in got.kinds
+
+
+def test_second_hand_authors_in_german_make_news() -> None:
+    got = classify(
+        "Neue Metaanalyse zu Bisphosphonaten bei Morbus Sudeck",
+        "Die Autoren sehen einen kleinen Nutzen bei CRPS.",
+    )
+    assert "news" in got.kinds

@@ -30,15 +30,21 @@ _NOT_GUIDELINE = re.compile(
 # After a guideline word: existing guidance cited in an item about something else
 # ("national guidelines already suggest X, but ..."), not the item's kind.
 _CITED_GUIDELINE = re.compile(
-    r"\w*\s+(?:already|currently|long|still)\s+(?:recommend|suggest|advise|endorse|include|"
+    r"\w*\s+(?:(?:already|currently|long|still|generally|often)\s+)?(?:recommend|suggest|advise|endorse|include|"
     r"list|support|mention|say)"
 )
 # After a randomised/controlled cue: plural trials are the literature, not this item
-# ("randomised trials in adults have mostly used ...", "called for sham-controlled trials").
-_PLURAL_TRIALS = re.compile(r"[\s\-]*(?:controlled\s+|clinical\s+)?(?:trials|studies)\b")
+# ("randomised trials in adults have mostly used ...", "called for sham-controlled trials",
+# "randomisierten Studien"); nor is a trial still to come ("a randomised trial is planned").
+_PLURAL_TRIALS = re.compile(
+    r"[\s\-]*(?:controlled\s+|clinical\s+)?(?:trials|studies|studien|"
+    r"(?:trial|study)\s+(?:is|are|would\s+be|will\s+be)\s+(?:now\s+)?(?:planned|needed|"
+    r"warranted|required))\b"
+)
 _ACADEMIC_TITLE = re.compile(
     r":\s*(?:a|an|the|eine?|une?|una|uno|el|la|le|il|lo)?\s*(?:randomi|double|placebo|"
     r"systematic|meta|case|retrospective|prospective|pilot|open|crossover|cohort|feasibility|"
+    r"pragmatic|"
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
     r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s\-]*(?:year|month|week)s?"
     r"[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|experience\s+with|"
@@ -87,6 +93,9 @@ _REPORTING_WORDS = frozenset({
     "launching", "fund", "funds", "funded", "will", "now", "being", "chercheurs", "equipe",
     "chu", "lance", "forscher", "forscherin", "forscherinnen", "klinik", "kliniken",
     "klinikum", "ricercatori", "investigadores", "equipo",
+    # the authors at second hand, "according to", in German, French, Spanish, Italian, Dutch
+    "autoren", "auteurs", "autores", "autori", "laut", "selon", "segun", "secondo", "volgens",
+    "onderzoekers", "pesquisadores",
 })
 _WORDS = re.compile(r"[a-z]+")
 # "reports", "reported" by someone; not "case report", "73% reported", "patients reported"
@@ -179,6 +188,7 @@ def _kinds(
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+        or ("model" in cue and not _second_hand(doc))
         or (
             ("cohort" in doc.hits or lower.startswith("in", doc.title_end + 1))
             and _paper_voice(doc)

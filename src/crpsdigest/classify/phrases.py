@@ -31,6 +31,10 @@ _CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
     ("name", r"sindrome[\s\-]+(?:dolorosa[\s\-]+)?regionale[\s\-]+complessa", False),
     ("name", r"komplex\w*[\s\-]+regional\w*[\s\-]+schmerzsyndrom\w*", False),
     ("name", r"sindrome[\s\-]+(?:de[\s\-]+)?dor[\s\-]+regional[\s\-]+complexa", False),
+    # Portuguese also puts "complexa" first, and uses "da dor": "síndrome complexa de dor
+    # regional", "síndromes da dor regional complexa"
+    ("name", r"sindromes?[\s\-]+(?:complexa[\s\-]+(?:de|da)[\s\-]+dor[\s\-]+regional|"
+             r"da[\s\-]+dor[\s\-]+regional[\s\-]+complexa)", False),
     ("name", r"complex[\s\-]+regionaal[\s\-]+pijnsyndroom", False),
 )
 
@@ -216,10 +220,15 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
              r"(?:aiutato|funzionato)" + _W),
     ("post", r"did\s+not\s+help\s+(?:her|him|them|me)" + _W),
     # French, German, Spanish and Italian history and usual-care cues
-    ("post", r"sans\s+(?:succes|benefice|effet|resultat|amelioration)" + _W),
-    ("post", r"ohne\s+(?:erfolg|wirkung|besserung|nutzen)" + _W),
-    ("post", r"sin\s+(?:exito|beneficio|efecto|resultado|mejoria)" + _W),
-    ("post", r"senza\s+(?:successo|beneficio|effetto|risultat[oi]|miglioramento)" + _W),
+    # (not "sans bénéfice démontré": a verdict on the evidence, not someone's history)
+    ("post", r"sans\s+(?:succes|benefice|effet|resultat|amelioration)" + _W
+             + r"(?!\s+(?:demontre|prouve|etabli)e?s?\b)"),
+    ("post", r"ohne\s+(?:erfolg|wirkung|besserung|nutzen)" + _W
+             + r"(?!\s+(?:nachgewiesen|belegt|bewiesen))"),
+    ("post", r"sin\s+(?:exito|beneficio|efecto|resultado|mejoria)" + _W
+             + r"(?!\s+(?:demostrad|probad|comprobad)[oa]s?\b)"),
+    ("post", r"senza\s+(?:successo|beneficio|effetto|risultat[oi]|miglioramento)" + _W
+             + r"(?!\s+(?:dimostrat|provat)[oi]\b)"),
     ("post", r"habituel(?:le)?s?" + _W),
     ("post", r"(?:rien\s+n'a\s+(?:marche|fonctionne|aide)|nada\s+(?:funcionaba|funciono|"
              r"sirvio|ayudo)|nichts\s+(?:half|wirkte|hat\s+geholfen)|(?:nulla|niente)\s+"
@@ -250,15 +259,37 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
             r"institutional|routine)\s+(?:protocol|policy|practice)" + _W),
     ("pre", r"(?:continued|kept|maintained|stayed\s+on|remained\s+on)\s+(?:their|his|her|"
             r"the)\s+(?:existing|usual|regular|current|previous|ongoing)" + _W),
+    # usual care stated for the whole cohort or every group: "all participants continued
+    # their physio", "both groups received rehabilitation" (not "all patients received X":
+    # a single-arm study's own treatment)
+    ("pre", r"(?:all|both)\s+(?:the\s+)?(?:\w+\s+)?(?:patients|participants|subjects|children|"
+            r"adults|groups|arms)\s+(?:also\s+(?:received|took|had|got|underwent)|continued|"
+            r"kept|maintained|stayed\s+on|remained\s+on)" + _W),
+    ("pre", r"both\s+(?:the\s+)?(?:groups|arms)\s+(?:received|got|had|underwent)" + _W),
+    ("pre", r"(?:todos|todas)\s+(?:os\s+|as\s+|los\s+|las\s+)?(?:\w+\s+)?(?:mantiveram|"
+            r"mantuvieron|continuaram|continuaron|seguiram|siguieron)" + _W),
+    ("pre", r"(?:erhalten|erhielten|bekommen|bekamen|behalten|behielten)\s+weiterhin" + _W),
+    ("pre", r"weiterhin\s+(?:ihre|seine|die|den|das)" + _W),
+    # background: "current treatments such as steroids help only some patients" (taxonomy
+    # 5, "trial background ... not tagged")
+    ("pre", r"(?:current|existing|available|conventional|standard)\s+(?:treatments?|therapies|"
+            r"drugs|medications|medicines|options)\s+(?:such\s+as|like|including|include)" + _W),
     # a co-intervention in the control arm is in every arm: "placebo plus physiotherapy"
     ("arms", r"(?:placebo|sham)\s+(?:plus|\+|combined\s+with|together\s+with|along\s+with|"
              r"in\s+addition\s+to)" + _W),
+    # what a tested treatment is added to runs in every arm: "X as an add-on to physio"
+    ("arms", r"add[\s\-]*on\s+(?:therapy\s+|treatment\s+)?to" + _W),
+    ("arms", r"added\s+to\s+(?:usual|standard|routine|their|ongoing)?" + _W),
     ("pre", r"(?:has|have|had)\s+been\s+through" + _W),
     # the pluperfect tells the history before the item's own events
     ("post", r"had\s+(?:all\s+|both\s+)?been\s+(?:stopped|discontinued|withdrawn|"
              r"ineffective|unhelpful|unsuccessful|abandoned|of\s+no\s+(?:use|benefit))" + _W),
     ("post", r"(?:just|only)\s+made\s+(?:me|her|him|them)" + _W),
     ("post", r"(?:machten|machte)\s+mich\s+(?:nur|bloss|lediglich)" + _W),
+    ("post", r"(?:solo|solamente)\s+me\s+(?:daba|daban|dio|dieron|producia|producian|"
+             r"provocaba|causaba)" + _W),
+    ("post", r"so\s+me\s+(?:dava|davam|deu|deram|deixava|causava)" + _W),
+    ("post", r"mi\s+(?:dava|davano|faceva|facevano)\s+solo" + _W),
     # "without much success" in five languages (the plain forms are above)
     ("post", r"sans\s+(?:grand|grande|grands|reel|veritable|aucun|aucune|vrai)\s+"
              r"(?:succes|benefice|effet|resultat|amelioration)s?" + _W),
@@ -278,6 +309,7 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("pre", r"(?:ausbleibend|fehlend)\w*\s+(?:ansprechen|wirkung)\s+(?:auf|von)" + _W),
     ("pre", r"nao\s+(?:responderam|respondeu|respondem|tinham\s+respondido|"
             r"tinha\s+respondido)" + _W),
+    ("pre", r"(?:sem|falta\s+de)\s+resposta\s+(?:a|as|ao|aos)" + _W),
     ("pre", r"(?:no\s+podran|ne\s+pourront\s+pas|non\s+potranno|nao\s+poderao)\s+"
             r"(?:participar|partecipare)" + _W),
     ("pre", r"(?:quienes|que)\s+(?:ya\s+)?(?:hayan|hubieran)\s+(?:recibido|probado|tenido)"
@@ -287,6 +319,12 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("post", r"(?:non\s+(?:bastava|bastavano|e\s+bastat[oa]|basto)|ne\s+suffisai(?:t|ent)\s+pas|"
              r"n'(?:a|ont)\s+pas\s+suffi|no\s+(?:bastaba|bastaban|basto|fue\s+suficiente)|"
              r"(?:reichte|reichten)\s+nicht|nao\s+(?:bastava|bastou|foi\s+suficiente))" + _W),
+    # a comments section under the article (a line of its own): what readers or spammers
+    # name there is not what the item is about
+    *(("tail", rf"{w}(?<=\n{w})(?:\s*\(\d+\))?\s*:?\s*(?=\n)") for w in (
+        "comments", "comment", "reader comments", "leave a reply", "leave a comment",
+        "responses", "replies", "kommentare", "commentaires", "comentarios", "commenti",
+        "reacties")),
     ("brk", r";"),
     ("brk", r"but" + _W),
     ("brk", r"whereas" + _W),
@@ -297,6 +335,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     # the same turn to the item's own treatment in French, Spanish, Italian, German, Portuguese
     ("brk", r",\s+(?:se|on|il|elle|fue|fueron|foi|foram|wurde|wurden|erhielt|erhielten|"
             r"recibio|recibieron|recebeu|receberam|ricevette|si\s+e|e\s+stat[oa])" + _W),
+    ("brk", r",\s+(?:a|o|la|el|le|il|die|der|los|las|les|os|as|i|gli)\s+(?:paciente|pacientes|"
+            r"patiente?s?|paziente|pazienti|patientin|patienten)" + _W),
     ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
     # ", then she was offered X" turns to the subject; ", then pregabalin" only extends a list
     *(("brk", rf",\s+{lead}then\s+(?:she|he|they|we|i|it|my|our|his|her|their|came|"
@@ -330,7 +370,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"(?:trial|study)\s+(?:seeks?|seeking|testing|comparing|to\s+test|to\s+compare)"
               + _W, False),
     ("trial", r"(?:in|a|the)\s+trials?\s+(?:of|involving|with|at|in|among)" + _W, False),
-    ("trial", r"(?:a|the)\s+(?:small|large|new|pilot)\s+trials?\s+(?:of|involving|with|at|in|"
+    ("trial", r"(?:a|the|its|their)\s+(?:small|large|new|pilot|first)\s+trials?\s+(?:of|involving|with|at|in|"
               r"among)" + _W, False),
     ("trial", r"essai\s+clinique", False),
     ("trial", r"(?:studio\s+pilota|estudio\s+piloto|etude\s+pilote|pilotstudie)" + _W, False),
@@ -340,7 +380,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("trial", r"sperimentazion[ei]\s+(?:clinic[ah]e?|controllat[ae])", False),
     ("trial", r"(?:estudio|etude)\s+clinique?o?" + _W, False),
     ("rct", r"randomi[sz](?:ed|ation|ing)?" + _W, False),
-    ("rct", r"randomly\s+assigned" + _W, False),
+    ("rct", r"randomly\s+(?:assigned|allocated)" + _W, False),
     ("rct", r"double[\s\-]*blind(?:ed)?" + _W, False),
     ("rct", r"placebo[\s\-]*controlled" + _W, False),
     ("rct", r"sham[\s\-]*controlled" + _W, False),
@@ -355,7 +395,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("rct", r"RCTs?(?![\w])", True),
     ("recruiting", r"recruiting" + _W, False),
     ("recruiting", r"not\s+yet\s+recruiting" + _W, False),
-    ("recruiting", r"sucht\s+(?:\w+\s+){0,4}(?:teilnehmer\w*|probanden|patient\w*)", False),
+    ("recruiting", r"sucht\s+(?:\w+\s+){0,4}(?:teilnehme(?:r|nde)\w*|probanden|patient\w*|"
+                   r"erwachsene|betroffene|freiwillige)", False),
     ("recruiting", r"(?:teilnehmer|probanden)\w*\s+gesucht", False),
     ("recruiting", r"(?:busca|buscan|recherche|recrute|cerca|cercano)\s+(?:des\s+|de\s+)?"
                    r"(?:participant\w*|partecipanti|pacientes|patients|pazienti|volontari|"
@@ -367,7 +408,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("recruiting", r"enrolling\s+(?:now|patients|participants)" + _W, False),
     ("recruiting", r"seek(?:s|ing)?\s+(?:participants|volunteers|patients)" + _W, False),
     ("recruiting", r"volunteers\s+(?:needed|wanted)" + _W, False),
-    ("recruiting", r"looking\s+for\s+(?:participants|volunteers)" + _W, False),
+    ("recruiting", r"looking\s+for\s+(?:\d[\d,]*\s+|more\s+|new\s+)?(?:participants|"
+                   r"volunteers)" + _W, False),
     ("recruiting", r"recruitment\s+(?:is\s+|will\s+)?(?:open|opens|opened|begins|starts)" + _W,
      False),
     ("recruiting", r"participants\s+(?:are\s+)?(?:needed|wanted|sought)" + _W, False),
@@ -383,6 +425,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
                    r"(?:study|trial|research)" + _W, False),
     ("review", r"systematic(?:ally)?\s+review\w*", False),
     ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
+    # Metaanalyse (DE, NL), méta-analyse (FR), metaanálisis (ES), meta-analisi (IT),
+    # metanálise (PT)
+    ("review", r"(?:meta[\s\-]*analyse[nr]?|meta[\s\-]*anal(?:isis|isi)|metanalise)" + _W, False),
     ("review", r"cochrane" + _W, False),
     ("review", r"revue\s+systematique", False),
     ("review", r"revision\s+sistematica", False),
@@ -455,6 +500,10 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("academic", r"results?\s*:", False),
     ("academic", r"conclusions?\s*:", False),
     ("academic", r"purpose\s*:", False),
+    # a structured abstract's headings in French, Spanish, Portuguese, Italian, German
+    ("academic", r"(?:methodes?|resultats|metodos?|resultados|metodi|risultati|methoden|"
+                 r"ergebnisse|conclusao|conclusoes|conclusiones|conclusioni|"
+                 r"schlussfolgerungen?)\s*:", False),
     *(("academic", rf"we {verb}" + _W, False) for verb in (
         "included", "randomised", "randomized", "pooled", "measured", "describe", "report",
         "reviewed", "searched", "found", "identified", "examined", "estimated", "summarise",
@@ -475,7 +524,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     *(("academic", rf"{who}\s+(?:were|was)\s+(?:randomi[sz]ed|enrolled|included|allocated|"
                    r"assigned)" + _W, False) for who in ("patients", "participants", "subjects")),
     ("academic", r"(?:rats|mice)\s+(?:were|underwent|received)" + _W, False),
-    ("academic", r"(?:rat|mouse|murine|rodent)\s+(?:[\w\-]+\s+){0,3}models?" + _W, False),
+    # an animal model is named by papers and by news about them alike (kinds.py)
+    ("model", r"(?:rat|mouse|murine|rodent)\s+(?:[\w\-]+\s+){0,3}models?" + _W, False),
     ("academic", r"(?:rats|mice)\s+with" + _W, False),
     ("academic", r"(?:versus|compared\s+with|or)\s+vehicle" + _W, False),
     ("academic", r"wir\s+(?:analysierten|untersuchten|berichten|beschreiben|verglichen|"

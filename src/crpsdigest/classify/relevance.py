@@ -19,6 +19,28 @@ _RSD_PAIN = re.compile(
 _RSD_OTHER = re.compile(r"rejection|dysphoria|adhd|school|district|emotion|criticism|ticker|shares")
 
 
+# A single mention in a sentence that rules CRPS out or names it as what something else is
+# confused with ("CRPS had been ruled out", "often mistaken for CRPS"): not the topic.
+_NOT_THE_DIAGNOSIS = re.compile(
+    r"ruled\s+out|rule\s+out|(?:confused|mistaken|misdiagnosed)\s+(?:with|for|as)\b|"
+    r"no\s+signs?\s+of|differential\s+diagnos"
+)
+# "Canterbury Regional Policy Statement (CRPS)": the acronym defined as something else.
+_WORD = re.compile(r"\w+")
+
+
+def _other_acronym(lower: str) -> bool:
+    """The text spells CRPS out as four words that are not "complex regional pain syndrome"
+    (the four words before each "(crps)"; a regex over the whole text would backtrack)."""
+    at = lower.find("(crps)")
+    while at >= 0:
+        words = _WORD.findall(lower, max(0, at - 80), at)[-4:]
+        if len(words) == 4 and "".join(w[0] for w in words) == "crps" and words[2] != "pain":
+            return True
+        at = lower.find("(crps)", at + 6)
+    return False
+
+
 _EXAMPLE_OF = re.compile(
     r"(?:conditions?|disorders?|diseases?|syndromes?|illnesses|states)\s+(?:such\s+as|like|"
     r"including|e\.g\.)"
@@ -29,9 +51,10 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
     """Spans that make the text about CRPS; empty when it is not (``doc.hits`` must hold the
     scanner's hits: the other conditions are read from there)."""
     spans: list[tuple[int, int]] = []
+    other = "(crps)" in doc.lower and _other_acronym(doc.lower)
     for label, start, end in hits:
-        if label == "crps" and doc.folded[start : start + 4] == "CRPs":
-            continue  # plural of CRP, C-reactive protein
+        if label == "crps" and (other or doc.folded[start : start + 4] == "CRPs"):
+            continue  # plural of CRP, C-reactive protein; or CRPS spelled out as another name
         if label == "rsd":
             window = doc.lower[max(0, start - 100) : end + 100]
             if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
@@ -45,6 +68,8 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
     s0, s1 = doc.sentence(spans[0][0])
     if _EXAMPLE_OF.search(doc.lower, s0, spans[0][0]):
         return []  # "pain conditions such as CRPS": an example, not the topic
+    if _NOT_THE_DIAGNOSIS.search(doc.lower, s0, s1):
+        return []  # "CRPS was ruled out", "often confused with CRPS"
     others = _Scanner.matches(doc, "condition")
     if sum(1 for _, start, _ in others if s0 <= start < s1) >= 2:
         return []

@@ -27,6 +27,7 @@ class _Cues:
     breaks: list[int]
     heads: list[int]
     background: list[tuple[int, int]]  # background sections closed by a later heading
+    tail: int = -1  # where a comments section under the article starts (-1: none)
 
     @classmethod
     def from_hits(cls, hits: list[tuple[str, int, int]]) -> _Cues:
@@ -34,8 +35,13 @@ class _Cues:
         breaks: list[int] = []
         heads: list[int] = []
         backgrounds: list[int] = []
+        tail = -1
         for kind, start, end in sorted(hits, key=_START):
-            if kind == "brk":
+            if kind == "tail":
+                if tail < 0:
+                    tail = start
+                cues.append((start, end, kind))  # keeps ``cues`` non-empty
+            elif kind == "brk":
                 breaks.append(start)
             elif kind == "head":
                 heads.append(start)
@@ -48,7 +54,7 @@ class _Cues:
             i = bisect_left(heads, bg_start)
             if i < len(heads):
                 background.append((bg_start, heads[i]))
-        return cls(cues, [c[0] for c in cues], breaks, heads, background)
+        return cls(cues, [c[0] for c in cues], breaks, heads, background, tail)
 
     def in_background(self, pos: int) -> bool:
         """True inside a structured abstract's background section."""
@@ -64,6 +70,8 @@ class _Cues:
         and so on ("arms": a co-intervention of every arm), or "" for a subject mention."""
         if not self.cues:
             return ""
+        if 0 <= self.tail < start:
+            return "tail"  # named in the comments under the article
         s0, s1 = doc.sentence(start)
         paragraph_start = doc.lower.rfind("\n", 0, start) + 1
         lo = bisect_left(self.starts, min(s0, paragraph_start))
