@@ -23,7 +23,7 @@ from crpsdigest.classify.regexes import (
     _trie_regex,
     _units,
 )
-from crpsdigest.classify.scanning import _Doc, _Rule, _Scanner
+from crpsdigest.classify.scanning import _NO_MATCHES, _Doc, _Rule, _Scanner
 from crpsdigest.classify.treatments import Treatment
 from crpsdigest.normalize import match_key
 
@@ -112,7 +112,8 @@ class _MentionFinder:
         term_slugs, spellings = self._term_slugs, self._term_spellings
         # All synonyms share one rule; its regex is tried straight from the hits, where the
         # automaton found a first word (the hottest loop: no intermediate list)
-        for start, (rule,) in doc.hits.get("term", ()):
+        hits = doc.hits
+        for start, (rule,) in hits.get("term", ()):
             m = rule.regex.match(lower, start)
             if m is None:
                 continue
@@ -123,15 +124,16 @@ class _MentionFinder:
                 slugs = term_slugs.get(_term_key(key), ())
             for slug in slugs:
                 found.append((start, end, slug))
-        pattern_hits = self._scanner.matches(doc, "pattern")
-        gate_hits = doc.hits.get("gate")
+        # matches() only where the scan found an anchor of that category (most texts: none)
+        pattern_hits = self._scanner.matches(doc, "pattern") if "pattern" in hits else _NO_MATCHES
+        gate_hits = hits.get("gate")
         if gate_hits or self._ungated:
             pattern_hits = [*pattern_hits, *self._scanned_patterns(doc, gate_hits)]
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
                 found.append((start, end, slug))
-        abbr_hits = self._scanner.matches(doc, "abbr")
+        abbr_hits = self._scanner.matches(doc, "abbr") if "abbr" in hits else None
         if abbr_hits:
             literal_slugs = {f[2] for f in found}
             for abbr, start, end in abbr_hits:
