@@ -55,3 +55,19 @@ def test_words_are_the_regex_runs_of_a_to_z() -> None:
         "researchers", "said", "it", "works", "t",
     ]
     assert re.findall("[a-z]+", "été") == ["t"]  # accented letters end a run, as in the regex
+
+
+def test_covers_stops_early_with_the_answer_of_every_match() -> None:
+    from crpsdigest.classify.mentions import _covers
+
+    rng = random.Random(4)
+    patterns = [re.compile(r"\d+\s*mg[^.;]{0,8}nal\w*"), re.compile(r"\b0?\.\d+\s*%\s*d"),
+                re.compile(r"a+|b")]
+    for _ in range(3000):
+        text = "".join(rng.choice("12 mg.;nal0%da b") for _ in range(rng.randrange(1, 40)))
+        lo, hi = sorted(rng.randrange(0, len(text) + 1) for _ in range(2))
+        start = rng.randrange(0, len(text))
+        end = start + rng.randrange(0, 5)
+        for rx in patterns:
+            plain = any(x.start() <= start and end <= x.end() for x in rx.finditer(text, lo, hi))
+            assert _covers(rx, text, lo, hi, start, end) == plain, (rx.pattern, text, lo, hi)

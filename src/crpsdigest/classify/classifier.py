@@ -103,7 +103,7 @@ class Classifier:
         crps_spans = _relevance(doc, found["crps"])
         relevant = bool(crps_spans)
         if relevant:
-            evidence["crps"] = _unique([clean[a:b] for a, b in crps_spans])
+            evidence["crps"] = list(dict.fromkeys([clean[a:b] for a, b in crps_spans]))
         kinds = _kinds(entry, doc, found["kind"], evidence)
 
         treatments: list[str] = []
@@ -220,7 +220,8 @@ class Classifier:
         for slug in ordered:
             if slug not in result:
                 result.append(slug)
-            evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
+            # without repeats, in order (dict.fromkeys: inline, a call per slug costs more)
+            evidence[slug] = list(dict.fromkeys([*evidence.get(slug, ()), *phrases[slug]]))
             for cls in self._classes.get(slug, ()):
                 if cls not in result:
                     result.append(cls)

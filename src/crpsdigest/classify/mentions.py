@@ -198,11 +198,10 @@ class _MentionFinder:
             if scan and not trapped:
                 lo, hi = max(0, m_start - 120), m_end + 120
                 trapped = any(
-                    x.start() <= m_start and m_end <= x.end()
+                    _covers(rx, lower, lo, hi, m_start, m_end)
                     for rx, needs in scan
                     # a literal every match holds, missing: no match, and no scan
                     if all(lower.find(n, lo, hi) >= 0 for n in needs)
-                    for x in rx.finditer(lower, lo, hi)
                 )
             if trapped:
                 trapped_slugs.add(slug)
@@ -221,3 +220,15 @@ class _MentionFinder:
     def _near(doc: _Doc, start: int, end: int, near: re.Pattern[str]) -> bool:
         lo = max(0, start - _NEAR_WINDOW)
         return near.search(doc.lower, lo, end + _NEAR_WINDOW) is not None
+
+
+def _covers(rx: re.Pattern[str], lower: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Whether one of ``rx.finditer(lower, lo, hi)`` holds [start, end). The matches come in
+    text order, so the scan stops at the first one that starts after ``start``: no later
+    match can hold the mention (the rest of the window is never searched)."""
+    for x in rx.finditer(lower, lo, hi):
+        if x.start() > start:
+            return False
+        if end <= x.end():
+            return True
+    return False
