@@ -75,8 +75,11 @@ class _Scanner:
             length = len(key) - 1 if key[0] == " " else len(key)
             eager = tuple((c, r.label, r.regex.match, r.cased)
                           for c, rules in by_category.items() if c in _EAGER for r in rules)
-            lazy = tuple((c, rules) for c, rules in by_category.items() if c not in _EAGER)
-            automaton.add_word(key, (length, eager or None, lazy or None))
+            lazy = [(c, tuple(rules)) for c, rules in by_category.items() if c not in _EAGER]
+            # the first lazy category apart: most keys have one, stored without a loop
+            category, rules = lazy[0] if lazy else (None, ())
+            automaton.add_word(key, (length, eager or None, category, rules,
+                                     tuple(lazy[1:]) or None))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -106,25 +109,31 @@ class _Scanner:
         The per-hit Python here is the classifier's hottest loop: relevance and kinds are
         needed for every entry, so their rules are tried at once instead of being stored
         and walked a second time; keys whose rules are all eager (or all lazy) skip the
-        other half.
+        other half. A key's first lazy category is stored apart from the others (most keys
+        have one), so the usual hit is filed without an inner loop.
         """
         hits: _Hits = {}
         # the eager categories' lists exist from the start (empty when nothing matched):
         # one append per match, and matches() finds them without a call
         found: _Found = {"crps": [], "kind": []}  # _EAGER
-        for end, (length, eager, lazy) in self._automaton.iter(spaced):
+        for end, (length, eager, category, rules, more) in self._automaton.iter(spaced):
             start = end - length
             if eager is not None:
-                for category, label, match, cased in eager:
+                for kind, label, match, cased in eager:
                     m = match(folded if cased else lower, start)
                     if m is not None:
-                        found[category].append((label, start, m.end()))
-            if lazy is not None:
-                for category, rules in lazy:
-                    if category in hits:
-                        hits[category].append((start, rules))
-                    else:
-                        hits[category] = [(start, rules)]
+                        found[kind].append((label, start, m.end()))
+            if category is not None:
+                if category in hits:
+                    hits[category].append((start, rules))
+                else:
+                    hits[category] = [(start, rules)]
+                if more is not None:
+                    for category, rules in more:
+                        if category in hits:
+                            hits[category].append((start, rules))
+                        else:
+                            hits[category] = [(start, rules)]
         return hits, found
 
     @staticmethod
