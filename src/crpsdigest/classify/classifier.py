@@ -94,16 +94,17 @@ class Classifier:
         title_end = clean.find("\n")
         folded = fold_accents(clean)
         lower = _lower_same_length(folded)
-        spaced = " " + _spaced(lower)  # the automaton's copy, one leading space
+        spaced = _spaced(" " + lower)  # the automaton's copy, one leading space
         doc = _Doc(clean, folded, lower, title_end, spaced,
                    *self._scanner.scan(spaced, lower, folded))
 
         evidence: dict[str, list[str]] = {}
-        crps_spans = _relevance(doc, self._scanner.matches(doc, "crps"))
+        found = doc.found  # the eager categories, matched during the scan
+        crps_spans = _relevance(doc, found["crps"])
         relevant = bool(crps_spans)
         if relevant:
-            evidence["crps"] = _unique([clean[a:b] for a, b in crps_spans])
-        kinds = _kinds(entry, doc, self._scanner.matches(doc, "kind"), evidence)
+            evidence["crps"] = list(dict.fromkeys([clean[a:b] for a, b in crps_spans]))
+        kinds = _kinds(entry, doc, found["kind"], evidence)
 
         treatments: list[str] = []
         if relevant or entry.feed.topic == "crps":
@@ -143,7 +144,7 @@ class Classifier:
                     break
             else:
                 deduped.append(m)
-        cue_hits = self._scanner.matches(doc, "cue")
+        cue_hits = self._scanner.matches(doc, "cue") if "cue" in doc.hits else None
         cues = _Cues.from_hits(cue_hits) if cue_hits else _NO_CUES
         fundraising = "fundraising-event" in kinds
         scores: dict[str, float] = {}
@@ -219,7 +220,8 @@ class Classifier:
         for slug in ordered:
             if slug not in result:
                 result.append(slug)
-            evidence[slug] = _unique([*evidence.get(slug, []), *phrases[slug]])
+            # without repeats, in order (dict.fromkeys: inline, a call per slug costs more)
+            evidence[slug] = list(dict.fromkeys([*evidence.get(slug, ()), *phrases[slug]]))
             for cls in self._classes.get(slug, ()):
                 if cls not in result:
                     result.append(cls)

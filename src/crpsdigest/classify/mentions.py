@@ -23,7 +23,7 @@ from crpsdigest.classify.regexes import (
     _trie_regex,
     _units,
 )
-from crpsdigest.classify.scanning import _Doc, _Rule, _Scanner
+from crpsdigest.classify.scanning import _NO_MATCHES, _Doc, _Rule, _Scanner
 from crpsdigest.classify.treatments import Treatment
 from crpsdigest.normalize import match_key
 
@@ -112,7 +112,8 @@ class _MentionFinder:
         term_slugs, spellings = self._term_slugs, self._term_spellings
         # All synonyms share one rule; its regex is tried straight from the hits, where the
         # automaton found a first word (the hottest loop: no intermediate list)
-        for start, (rule,) in doc.hits.get("term", ()):
+        hits = doc.hits
+        for start, (rule,) in hits.get("term", ()):
             m = rule.regex.match(lower, start)
             if m is None:
                 continue
@@ -123,15 +124,16 @@ class _MentionFinder:
                 slugs = term_slugs.get(_term_key(key), ())
             for slug in slugs:
                 found.append((start, end, slug))
-        pattern_hits = self._scanner.matches(doc, "pattern")
-        gate_hits = doc.hits.get("gate")
+        # matches() only where the scan found an anchor of that category (most texts: none)
+        pattern_hits = self._scanner.matches(doc, "pattern") if "pattern" in hits else _NO_MATCHES
+        gate_hits = hits.get("gate")
         if gate_hits or self._ungated:
             pattern_hits = [*pattern_hits, *self._scanned_patterns(doc, gate_hits)]
         for label, start, end in pattern_hits:
             slug, near = self._pattern_info[label]
             if near is None or self._near(doc, start, end, near):
                 found.append((start, end, slug))
-        abbr_hits = self._scanner.matches(doc, "abbr")
+        abbr_hits = self._scanner.matches(doc, "abbr") if "abbr" in hits else None
         if abbr_hits:
             literal_slugs = {f[2] for f in found}
             for abbr, start, end in abbr_hits:
@@ -196,11 +198,10 @@ class _MentionFinder:
             if scan and not trapped:
                 lo, hi = max(0, m_start - 120), m_end + 120
                 trapped = any(
-                    x.start() <= m_start and m_end <= x.end()
+                    _covers(rx, lower, lo, hi, m_start, m_end)
                     for rx, needs in scan
                     # a literal every match holds, missing: no match, and no scan
                     if all(lower.find(n, lo, hi) >= 0 for n in needs)
-                    for x in rx.finditer(lower, lo, hi)
                 )
             if trapped:
                 trapped_slugs.add(slug)
@@ -219,3 +220,15 @@ class _MentionFinder:
     def _near(doc: _Doc, start: int, end: int, near: re.Pattern[str]) -> bool:
         lo = max(0, start - _NEAR_WINDOW)
         return near.search(doc.lower, lo, end + _NEAR_WINDOW) is not None
+
+
+def _covers(rx: re.Pattern[str], lower: str, lo: int, hi: int, start: int, end: int) -> bool:
+    """Whether one of ``rx.finditer(lower, lo, hi)`` holds [start, end). The matches come in
+    text order, so the scan stops at the first one that starts after ``start``: no later
+    match can hold the mention (the rest of the window is never searched)."""
+    for x in rx.finditer(lower, lo, hi):
+        if x.start() > start:
+            return False
+        if end <= x.end():
+            return True
+    return False

@@ -64,15 +64,22 @@ class _Scanner:
 
         self._drop_repeats()
         automaton = ahocorasick.Automaton()
-        for key, by_category in self._rules.items():
+        # A node's children are searched one by one, in the order they were added: keys
+        # added in order of letter frequency put the letters text has most often first.
+        # (The order changes no hit: each key keeps its value.)
+        for key in sorted(self._rules, key=_frequent_first):
+            by_category = self._rules[key]
             if not by_category:
                 continue
             # how far the word start is before the match end
             length = len(key) - 1 if key[0] == " " else len(key)
             eager = tuple((c, r.label, r.regex.match, r.cased)
                           for c, rules in by_category.items() if c in _EAGER for r in rules)
-            lazy = tuple((c, rules) for c, rules in by_category.items() if c not in _EAGER)
-            automaton.add_word(key, (length, eager or None, lazy or None))
+            lazy = [(c, tuple(rules)) for c, rules in by_category.items() if c not in _EAGER]
+            # the first lazy category apart: most keys have one, stored without a loop
+            category, rules = lazy[0] if lazy else (None, ())
+            automaton.add_word(key, (length, eager or None, category, rules,
+                                     tuple(lazy[1:]) or None))
         automaton.make_automaton()
         self._automaton = automaton
 
@@ -102,26 +109,31 @@ class _Scanner:
         The per-hit Python here is the classifier's hottest loop: relevance and kinds are
         needed for every entry, so their rules are tried at once instead of being stored
         and walked a second time; keys whose rules are all eager (or all lazy) skip the
-        other half.
+        other half. A key's first lazy category is stored apart from the others (most keys
+        have one), so the usual hit is filed without an inner loop.
         """
         hits: _Hits = {}
-        found: _Found = {}
-        for end, (length, eager, lazy) in self._automaton.iter(spaced):
+        # the eager categories' lists exist from the start (empty when nothing matched):
+        # one append per match, and matches() finds them without a call
+        found: _Found = {"crps": [], "kind": []}  # _EAGER
+        for end, (length, eager, category, rules, more) in self._automaton.iter(spaced):
             start = end - length
             if eager is not None:
-                for category, label, match, cased in eager:
+                for kind, label, match, cased in eager:
                     m = match(folded if cased else lower, start)
                     if m is not None:
-                        if category in found:
-                            found[category].append((label, start, m.end()))
+                        found[kind].append((label, start, m.end()))
+            if category is not None:
+                if category in hits:
+                    hits[category].append((start, rules))
+                else:
+                    hits[category] = [(start, rules)]
+                if more is not None:
+                    for category, rules in more:
+                        if category in hits:
+                            hits[category].append((start, rules))
                         else:
-                            found[category] = [(label, start, m.end())]
-            if lazy is not None:
-                for category, rules in lazy:
-                    if category in hits:
-                        hits[category].append((start, rules))
-                    else:
-                        hits[category] = [(start, rules)]
+                            hits[category] = [(start, rules)]
         return hits, found
 
     @staticmethod
@@ -147,6 +159,19 @@ class _Scanner:
                     out.append((rule.label, start, m.end()))
         doc.found[category] = out
         return out
+
+
+# Letters by how often English text has them: after a word start (the automaton's keys
+# mostly begin with a space), and anywhere else.
+_WORD_START_RANK = {ch: i for i, ch in enumerate("asctpirwfdomlbenhgukvyjqxz")}
+_LETTER_RANK = {ch: i for i, ch in enumerate(" eaitnrosldpcmhufgywbvkxzjq")}
+
+
+def _frequent_first(key: str) -> tuple[int, ...]:
+    ranks = [_LETTER_RANK.get(ch, 100 + ord(ch)) for ch in key]
+    if len(key) > 1 and key[0] == " ":
+        ranks[1] = _WORD_START_RANK.get(key[1], 100 + ord(key[1]))
+    return tuple(ranks)
 
 
 # What matches() returns for a category without hits: shared, never modified.
@@ -212,59 +237,24 @@ class _Doc:
             self._lead_end = self.sentence(self.title_end + 1)[1]  # two bisections
         if self._lead_end is None:
             # sentence(title_end + 1)[1], without finding every separator: most entries
-            # need no other sentence. The first separator is the nearest one of each kind.
-            clean = self.clean
-            end = len(clean) + 1
-            for ch in ".!?\n":
-                at = clean.find(ch, self.title_end + 1, end)  # only nearer than the best so far
-                while at >= 0:
-                    sep_end = _separator_end(clean, at)
-                    if sep_end:
-                        end = sep_end
-                        break
-                    at = clean.find(ch, at + 1, end)
-            self._lead_end = end
+            # need no other sentence. The first separator after the title ends the lead.
+            m = _SEPARATOR.search(self.clean, self.title_end + 1)
+            self._lead_end = m.end() if m is not None else len(self.clean) + 1
         return self._lead_end
 
 
-# A sentence ends at ". ", "! ", "? ", '." ' or a line break. No separator's end can begin
-# another (each ends with a space or is a line break, none starts with a space), so they
-# never overlap. They are found from their first character with str.find, which skips
-# ahead with memchr: a regex alternation (no common literal prefix) tests every character
-# in Python's re, and str.find of a two-character string has no memchr fast path; both
-# cost several times more on feed text.
-
-
-def _separator_end(text: str, at: int) -> int:
-    """End of the sentence separator starting at ``at`` (a ``.``, ``!``, ``?`` or line
-    break), or 0 when the character there starts none ("4.5 mg", "e.g.")."""
-    ch = text[at]
-    if ch == "\n":
-        return at + 1
-    after = text[at + 1 : at + 2]
-    if after == " ":
-        return at + 2
-    if after == '"' and ch == "." and text[at + 2 : at + 3] == " ":
-        return at + 3
-    return 0
+# A sentence ends at ". ", "! ", "? ", '." ' or a line break ("4.5 mg", "e.g." end none). No
+# separator's end can begin another (each ends with a space or is a line break, none starts
+# with a space), so they never overlap and finditer finds every one. Written as one of four
+# characters and what must follow it: a leading character set lets re skip straight to those
+# characters (an alternation whose branches do not all start with a literal gets no such
+# prefix, and re would try the whole pattern at every character).
+_SEPARATOR = re.compile(r'[\n.!?](?:(?<=\n)|(?<=[.!?]) |(?<=\.)" )')
 
 
 def _sentence_separators(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence separator in ``text``, in text order."""
-    found: list[tuple[int, int]] = []
-    at = text.find("\n")
-    while at >= 0:
-        found.append((at, at + 1))
-        at = text.find("\n", at + 1)
-    for ch in ".!?":
-        at = text.find(ch)
-        while at >= 0:
-            end = _separator_end(text, at)
-            if end:
-                found.append((at, end))
-            at = text.find(ch, at + 1)
-    found.sort()
-    return found
+    return [m.span() for m in _SEPARATOR.finditer(text)]
 
 
 def _lower_same_length(text: str) -> str:
