@@ -208,6 +208,9 @@ class FaultHandler(BaseHTTPRequestHandler):
         elif path == "/html":
             page = b"<!DOCTYPE html><html><head><title>Blog</title></head><body>Hi</body></html>"
             self._send(200, page, {"Content-Type": "text/html; charset=utf-8"})
+        elif path == "/html-etag":  # a page instead of a feed, served with validators
+            page = b"<!DOCTYPE html><html><head><title>Blog</title></head><body>Hi</body></html>"
+            self.feed(page, {"Content-Type": "text/html; charset=utf-8"})
         elif path == "/empty":
             self._send(200, b"", {"Content-Type": "application/rss+xml"})
         elif path == "/reset":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -363,3 +364,16 @@ def test_feeds_go_through_the_proxy_the_environment_names(
     assert results["behind"].outcome == "new", results["behind"].message
     assert results["direct"].outcome == "new", results["direct"].message
     assert asked == ["http://feeds.example.invalid/crps.xml"]
+
+
+def test_a_bad_body_is_not_remembered_so_the_feed_stays_reported_until_it_is_fixed(
+    server: FaultServer,
+) -> None:
+    """A page served instead of the feed, with an ETag: the next run must not send that ETag,
+    get a 304 and call the feed "unchanged" (healthy) while it still serves the page."""
+    feed = ref(server, "page", "/html-etag")
+    first = run([feed], options=replace(FAST, force=True))["page"]
+    second = run([feed], {feed.url: first.state}, replace(FAST, force=True))["page"]
+    assert first.outcome == "error" and "got an HTML page" in first.message
+    assert second.outcome == "error" and "got an HTML page" in second.message
+    assert second.state.consecutive_failures == 2

@@ -757,10 +757,13 @@ class _Fetcher:
             return self._result(feed, state, "unchanged", "unchanged (HTTP 304)", None)
         body = response.body
         digest = hashlib.sha256(body).hexdigest()
-        state.etag = headers.get("etag")
-        state.last_modified = headers.get("last-modified")
+        # The validators of this response are kept only once its body is accepted: kept for a
+        # bad body, they would turn the next request into a 304, "unchanged", and the feed
+        # would look healthy while it still serves that body.
+        validators = headers.get("etag"), headers.get("last-modified")
         fresh = freshness_seconds(headers, now)
         if not self.options.force and digest == state.content_hash:
+            state.etag, state.last_modified = validators
             self._succeeded(state, now, fresh)
             return self._result(feed, state, "unchanged", "unchanged (same content)", None)
         stripped = body.lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -781,6 +784,7 @@ class _Fetcher:
             raise _Failure(f"not a usable feed: {_one_line(parsed.error)}", status=response.status)
         if parsed.ttl_minutes and not response.local:
             fresh = max(fresh, parsed.ttl_minutes * 60.0)
+        state.etag, state.last_modified = validators
         state.entries_seen = len(parsed.entries)
         state.content_hash = digest
         state.last_changed = now
