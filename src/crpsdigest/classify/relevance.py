@@ -64,10 +64,13 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
     spans: list[tuple[int, int]] = []
     lower = doc.lower
     # "(" first: a one-character search (memchr) is far cheaper, and most texts have none
-    other = "(" in lower and "(crps)" in lower and _other_acronym(lower)
+    if "(" in lower and "(crps)" in lower and _other_acronym(lower):
+        # CRPS spelled out as another name: none of its mentions counts (dropped here, not
+        # tested at every hit of the loop)
+        hits = [hit for hit in hits if hit[0] != "crps"]
     for label, start, end in hits:
-        if label == "crps" and (other or doc.folded[start : start + 4] == "CRPs"):
-            continue  # plural of CRP, C-reactive protein; or CRPS spelled out as another name
+        if label == "crps" and doc.folded[start : start + 4] == "CRPs":
+            continue  # plural of CRP, C-reactive protein
         if label == "rsd":
             window = doc.lower[max(0, start - 100) : end + 100]
             if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
