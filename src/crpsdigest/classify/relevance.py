@@ -62,8 +62,9 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
     """Spans that make the text about CRPS; empty when it is not (``doc.hits`` must hold the
     scanner's hits: the other conditions are read from there)."""
     spans: list[tuple[int, int]] = []
+    lower = doc.lower
     # "(" first: a one-character search (memchr) is far cheaper, and most texts have none
-    if "(" in doc.lower and "(crps)" in doc.lower and _other_acronym(doc.lower):
+    if "(" in lower and "(crps)" in lower and _other_acronym(lower):
         # CRPS spelled out as another name: none of its mentions counts (dropped here, not
         # tested at every hit of the loop)
         hits = [hit for hit in hits if hit[0] != "crps"]
