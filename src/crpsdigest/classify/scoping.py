@@ -9,6 +9,7 @@ whether a cue covers it (same sentence or clause, block to the next heading).
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,7 +28,9 @@ class _Cues:
     breaks: list[int]
     heads: list[int]
     background: list[tuple[int, int]]  # background sections closed by a later heading
-    tail: int = -1  # where a comments section under the article starts (-1: none)
+    # where a comments section under the article starts (sys.maxsize: none, so that the
+    # check per mention is one comparison)
+    tail: int = sys.maxsize
 
     @classmethod
     def from_hits(cls, hits: list[tuple[str, int, int]]) -> _Cues:
@@ -35,18 +38,18 @@ class _Cues:
         breaks: list[int] = []
         heads: list[int] = []
         backgrounds: list[int] = []
-        tail = -1
+        tail = sys.maxsize
         for kind, start, end in sorted(hits, key=_START):
-            if kind == "tail":
-                if tail < 0:
-                    tail = start
-                cues.append((start, end, kind))  # keeps ``cues`` non-empty
-            elif kind == "brk":
+            if kind == "brk":
                 breaks.append(start)
             elif kind == "head":
                 heads.append(start)
             elif kind == "bg":
                 backgrounds.append(end)
+            elif kind == "tail":  # rare: tested after the common kinds
+                if start < tail:
+                    tail = start
+                cues.append((start, end, kind))  # keeps ``cues`` non-empty
             else:
                 cues.append((start, end, kind))
         background: list[tuple[int, int]] = []
@@ -70,7 +73,7 @@ class _Cues:
         and so on ("arms": a co-intervention of every arm), or "" for a subject mention."""
         if not self.cues:
             return ""
-        if 0 <= self.tail < start:
+        if self.tail < start:
             return "tail"  # named in the comments under the article
         s0, s1 = doc.sentence(start)
         paragraph_start = doc.lower.rfind("\n", 0, start) + 1
