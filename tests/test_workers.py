@@ -182,3 +182,70 @@ def test_a_first_run_forks_its_workers_and_parses_every_feed(tmp_path: Path) -> 
     assert out["outcomes"] == ["new"] * 20
     expected = fixture.read_text().count("<item>")
     assert out["entries"] == [expected] * 20
+
+
+ON_A_TERMINAL = """
+import json, sys
+from crpsdigest import workers
+from crpsdigest.cli import main
+
+forked = []
+real_fork = workers.WorkerPool.fork.__func__
+
+def spy(cls, fn, count):
+    pool = real_fork(cls, fn, count)
+    forked.append(pool is not None)
+    return pool
+
+workers.WorkerPool.fork = classmethod(spy)
+config, report = sys.argv[1:]
+sys.argv = ["crpsdigest", "--config", config, "fetch"]
+try:
+    main()
+finally:
+    with open(report, "w") as out:
+        json.dump({"forked": forked, "tty": sys.stdout.isatty()}, out)
+"""
+
+
+def test_a_first_run_on_a_terminal_forks_its_workers_and_prints_problems_and_the_summary(
+    tmp_path: Path,
+) -> None:
+    """On a terminal the progress bar must not cost the first run its quick fork (workers are
+    forked only while the process has one thread; a bar that refreshes from a thread is one)."""
+    import os
+    import pty
+
+    fixture = Path(__file__).parent / "fixtures" / "feeds" / "painwire.rss"
+    lines = ["digest:", "  title: T", "  site_url: https://digest.example.org/",
+             "  editor_email: editor@example.org", "feeds:"]
+    for i in range(20):
+        (tmp_path / f"feed{i}.rss").write_bytes(fixture.read_bytes())
+        lines += [f"  - name: Feed {i}", f"    url: feed{i}.rss", "    topic: crps"]
+    lines += ["  - name: Missing", "    url: missing.rss", "    topic: crps"]  # printed above the bar
+    (tmp_path / "feeds.yaml").write_text("\n".join(lines) + "\n")
+    script = tmp_path / "on_a_terminal.py"
+    script.write_text(ON_A_TERMINAL)
+    report = tmp_path / "report.json"
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "feeds.yaml"), str(report)],
+        stdin=terminal, stdout=terminal, stderr=terminal, cwd=tmp_path,
+    )
+    os.close(terminal)
+    output = b""
+    while True:  # read the terminal until the process closes it
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    assert process.wait(timeout=120) == 0, output.decode(errors="replace")
+    text = output.decode(errors="replace")
+    assert "feed 'Missing': file not found" in text
+    assert "20 feeds ok, 0 unchanged, 1 failed" in text
+    got = json.loads(report.read_text())
+    assert got == {"forked": [True], "tty": True}

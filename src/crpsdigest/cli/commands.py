@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -55,11 +56,14 @@ def _do_fetch(ctx: Context, now: datetime, force: bool) -> int:
     config = ctx.config
     with ctx.store() as store:
         if sys.stdout.isatty():
+            # Redrawn as feeds finish, not by rich's refresh thread: the parse workers are
+            # forked only while the process has no other thread (else they start slower).
             with Progress(
                 TextColumn("fetching"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                transient=True,
+                transient=True, auto_refresh=False,
             ) as bar:
                 task = bar.add_task("fetch", total=len(config.feeds))
+                drawn = [0.0]
 
                 def report(result: FetchResult, new: int) -> None:
                     if result.outcome in ("error", "gone") or result.permanent_redirect:
@@ -67,6 +71,9 @@ def _do_fetch(ctx: Context, now: datetime, force: bool) -> int:
 
                 def progress(done: int, total: int) -> None:
                     bar.update(task, completed=done)
+                    if time.monotonic() - drawn[0] >= 0.1 or done == total:  # ≤ 10 redraws/s
+                        bar.refresh()
+                        drawn[0] = time.monotonic()
 
                 summary = fetch_into_store(
                     config, store, now, force=force, report=report, progress=progress
