@@ -16,7 +16,7 @@ from servers import FaultServer, fault_server
 
 from crpsdigest.config import load_config
 from crpsdigest.fetch import FeedState, FetchOptions, FetchResult
-from crpsdigest.ingest import FeedWriter, fetch_into_store
+from crpsdigest.ingest import FeedWriter, FetchSummary, fetch_into_store
 from crpsdigest.models import Entry, FeedRef
 from crpsdigest.parse import ParsedFeed
 from crpsdigest.store import Store
@@ -122,3 +122,13 @@ def test_the_store_is_not_held_while_a_slow_feed_keeps_the_run_going(
     assert seen["fast feed visible"] - started < 2
     assert seen["subscriber added"] < finished - 1
     assert subscribers == ["reader@example.org"]
+
+
+def test_the_summary_line_counts_in_words_a_reader_expects() -> None:
+    feed = FeedRef(url="https://c.example.org/feed", name="Charity")
+    results = [FetchResult(feed, "new", "", FeedState(feed.url)),
+               FetchResult(feed, "error", "", FeedState(feed.url))]
+    assert FetchSummary(results, new_entries=1).line() == "1 feed ok, 0 unchanged, 1 failed; 1 new entry"
+    assert FetchSummary(results * 2, new_entries=0).line() == (
+        "2 feeds ok, 0 unchanged, 2 failed; 0 new entries"
+    )

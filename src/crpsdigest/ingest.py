@@ -31,12 +31,12 @@ class FetchSummary:
         return exit_code(self.results) == 1
 
     def line(self) -> str:
-        skipped = self.count("skipped")
+        ok, skipped = self.count("new"), self.count("skipped")
         return (
-            f"{self.count('new')} feeds ok, {self.count('unchanged')} unchanged, "
+            f"{ok} {'feed' if ok == 1 else 'feeds'} ok, {self.count('unchanged')} unchanged, "
             + (f"{skipped} not due, " if skipped else "")
             + f"{self.count('error') + self.count('gone')} failed; "
-            f"{self.new_entries} new entries"
+            f"{self.new_entries} new {'entry' if self.new_entries == 1 else 'entries'}"
         )
 
 
