@@ -979,3 +979,25 @@ def test_second_hand_authors_in_german_make_news() -> None:
         "Die Autoren sehen einen kleinen Nutzen bei CRPS.",
     )
     assert "news" in got.kinds
+
+
+def test_care_described_as_the_same_for_everyone_is_not_a_subject() -> None:
+    """Round 10: a cohort's shared standard care ("the same ... pathway") is not tagged."""
+    got = CLF.classify(make_entry(
+        "CRPS after ankle fracture fixation: who is at risk?",
+        "We reviewed 3,100 ankle fracture operations; 41 patients developed complex regional "
+        "pain syndrome. Every patient underwent the same occupational therapy protocol after "
+        "discharge. Smoking and high early pain scores predicted CRPS.",
+    ))
+    assert got.relevant
+    assert "occupational-therapy" not in got.treatments
+
+
+def test_french_case_series_with_a_count_is_a_case_report() -> None:
+    """Round 10: "série de 9 cas" names a case series as plainly as "série de cas"."""
+    got = CLF.classify(make_entry(
+        "Stimulation médullaire dans l'algodystrophie du membre inférieur : série de 9 cas",
+        "Neuf patients atteints de SDRC réfractaire ont reçu un stimulateur médullaire.",
+    ))
+    assert "case-report" in got.kinds
+    assert "spinal-cord-stimulation" in got.treatments
