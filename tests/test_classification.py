@@ -1001,3 +1001,30 @@ def test_french_case_series_with_a_count_is_a_case_report() -> None:
     ))
     assert "case-report" in got.kinds
     assert "spinal-cord-stimulation" in got.treatments
+
+
+def test_counted_adverse_events_in_a_randomised_trial_are_not_a_case_report() -> None:
+    """Round 10: "three cases of nausea" in an RCT's results counts events, not a case series."""
+    got = CLF.classify(make_entry(
+        "Magnesium sulfate infusion for complex regional pain syndrome",
+        "In this double-blind, placebo-controlled trial 56 adults with CRPS were randomised to "
+        "intravenous magnesium or saline for five days. Pain did not differ at 12 weeks; "
+        "there were three cases of flushing with magnesium.",
+    ))
+    assert "rct" in got.kinds
+    assert "case-report" not in got.kinds
+
+
+@pytest.mark.parametrize("title", [
+    "Graded motor imagery delivered by app in CRPS: study protocol for a pilot trial",
+    "Amputation for complex regional pain syndrome: a Swedish registry analysis",
+    "Ketamina in infusione nella sindrome dolorosa regionale complessa: esperienza di un "
+    "ospedale universitario",
+])
+def test_paper_subtitles_naming_protocols_registries_or_centre_experience_are_not_news(
+    title: str,
+) -> None:
+    """Round 10: the subtitle says what paper it is, so it is not a news post."""
+    got = CLF.classify(make_entry(title, "Patients with CRPS were included."))
+    assert got.relevant
+    assert "news" not in got.kinds
