@@ -1028,3 +1028,14 @@ def test_paper_subtitles_naming_protocols_registries_or_centre_experience_are_no
     got = CLF.classify(make_entry(title, "Patients with CRPS were included."))
     assert got.relevant
     assert "news" not in got.kinds
+
+
+def test_a_nosology_aside_naming_crps_once_does_not_make_it_the_topic() -> None:
+    """Round 10: a look-alike "once lumped together with Sudeck's atrophy" is not about CRPS."""
+    got = CLF.classify(make_entry(
+        "Regional migratory osteoporosis of the foot: five-year outcomes",
+        "Regional migratory osteoporosis, once lumped together with Sudeck's atrophy by older "
+        "textbooks, causes shifting bone marrow oedema. Twenty patients received zoledronic acid.",
+    ))
+    assert not got.relevant
+    assert got.treatments == []
