@@ -979,3 +979,63 @@ def test_second_hand_authors_in_german_make_news() -> None:
         "Die Autoren sehen einen kleinen Nutzen bei CRPS.",
     )
     assert "news" in got.kinds
+
+
+def test_care_described_as_the_same_for_everyone_is_not_a_subject() -> None:
+    """Round 10: a cohort's shared standard care ("the same ... pathway") is not tagged."""
+    got = CLF.classify(make_entry(
+        "CRPS after ankle fracture fixation: who is at risk?",
+        "We reviewed 3,100 ankle fracture operations; 41 patients developed complex regional "
+        "pain syndrome. Every patient underwent the same occupational therapy protocol after "
+        "discharge. Smoking and high early pain scores predicted CRPS.",
+    ))
+    assert got.relevant
+    assert "occupational-therapy" not in got.treatments
+
+
+def test_french_case_series_with_a_count_is_a_case_report() -> None:
+    """Round 10: "série de 9 cas" names a case series as plainly as "série de cas"."""
+    got = CLF.classify(make_entry(
+        "Stimulation médullaire dans l'algodystrophie du membre inférieur : série de 9 cas",
+        "Neuf patients atteints de SDRC réfractaire ont reçu un stimulateur médullaire.",
+    ))
+    assert "case-report" in got.kinds
+    assert "spinal-cord-stimulation" in got.treatments
+
+
+def test_counted_adverse_events_in_a_randomised_trial_are_not_a_case_report() -> None:
+    """Round 10: "three cases of nausea" in an RCT's results counts events, not a case series."""
+    got = CLF.classify(make_entry(
+        "Magnesium sulfate infusion for complex regional pain syndrome",
+        "In this double-blind, placebo-controlled trial 56 adults with CRPS were randomised to "
+        "intravenous magnesium or saline for five days. Pain did not differ at 12 weeks; "
+        "there were three cases of flushing with magnesium.",
+    ))
+    assert "rct" in got.kinds
+    assert "case-report" not in got.kinds
+
+
+@pytest.mark.parametrize("title", [
+    "Graded motor imagery delivered by app in CRPS: study protocol for a pilot trial",
+    "Amputation for complex regional pain syndrome: a Swedish registry analysis",
+    "Ketamina in infusione nella sindrome dolorosa regionale complessa: esperienza di un "
+    "ospedale universitario",
+])
+def test_paper_subtitles_naming_protocols_registries_or_centre_experience_are_not_news(
+    title: str,
+) -> None:
+    """Round 10: the subtitle says what paper it is, so it is not a news post."""
+    got = CLF.classify(make_entry(title, "Patients with CRPS were included."))
+    assert got.relevant
+    assert "news" not in got.kinds
+
+
+def test_a_nosology_aside_naming_crps_once_does_not_make_it_the_topic() -> None:
+    """Round 10: a look-alike "once lumped together with Sudeck's atrophy" is not about CRPS."""
+    got = CLF.classify(make_entry(
+        "Regional migratory osteoporosis of the foot: five-year outcomes",
+        "Regional migratory osteoporosis, once lumped together with Sudeck's atrophy by older "
+        "textbooks, causes shifting bone marrow oedema. Twenty patients received zoledronic acid.",
+    ))
+    assert not got.relevant
+    assert got.treatments == []

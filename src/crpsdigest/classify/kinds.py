@@ -48,7 +48,8 @@ _ACADEMIC_TITLE = re.compile(
     r"phase|narrative|review|series|multicent|single|two|three|retrospektiv|prospektiv|"
     r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|twelve)[\s\-]*(?:year|month|week)s?"
     r"[\s\-]+(?:follow|outcome|result|extension)|long[\s\-]*term|experience\s+with|"
-    r"protocol|"
+    r"protocol|study\s+protocol|an?\s+(?:\w+\s+)?(?:registry|register)[\s\-]+(?:study|analysis)|"
+    r"(?:esperienza|experiencia|experience)\s+(?:di|de|d\W?)\s*(?:un|una|une|nostra|nuestra)\s|"
     r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
     r"an?\s+(?:survey|audit|"
     r"analysis|observational|cross)|"
@@ -361,6 +362,9 @@ def _cue_kinds(
         for phrase, pos in cue.get(label, ()):
             if label == "case" and whole_review and pos >= doc.title_end:
                 continue  # "the evidence consists of case reports": what a review pooled
+            if (label == "case" and "rct" in found and pos >= doc.title_end
+                    and phrase.lower().endswith(" cases")):
+                continue  # a randomised trial's "two cases of raised liver enzymes": events
             found.setdefault(kind, {})[phrase] = None
 
 

@@ -266,6 +266,9 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
             r"adults|groups|arms)\s+(?:also\s+(?:received|took|had|got|underwent)|continued|"
             r"kept|maintained|stayed\s+on|remained\s+on)" + _W),
     ("pre", r"both\s+(?:the\s+)?(?:groups|arms)\s+(?:received|got|had|underwent)" + _W),
+    # care said to be the same for everyone: "all patients followed the same standard
+    # physiotherapy pathway" (a study's own treatment is not "the same" as anything)
+    ("pre", r"(?:received|followed|underwent|had|got)\s+the\s+same" + _W),
     ("pre", r"(?:todos|todas)\s+(?:os\s+|as\s+|los\s+|las\s+)?(?:\w+\s+)?(?:mantiveram|"
             r"mantuvieron|continuaram|continuaron|seguiram|siguieron)" + _W),
     ("pre", r"(?:erhalten|erhielten|bekommen|bekamen|behalten|behielten)\s+weiterhin" + _W),
@@ -441,7 +444,8 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("case", r"experience\s+with\s+(?:two|three|four|five|six|seven|eight|nine|ten|[2-9])\s+"
              r"(?:patients|cases|children|adults|women|men)" + _W, False),
     *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
-    ("case", r"serie\s+de\s+cas(?:os)?" + _W, False),
+    # "série de cas", "série de 12 cas", "serie de 5 casos"
+    ("case", r"serie\s+de\s+(?:\d+\s+)?cas(?:os)?" + _W, False),
     ("case", r"fallbericht\w*", False),
     ("case", r"(?:reporte|informe|presentacion)\s+de\s+(?:un\s+)?caso" + _W, False),
     ("case", r"(?:presentamos|describimos)\s+(?:el|un)\s+caso" + _W, False),

@@ -23,17 +23,22 @@ _RSD_OTHER = re.compile(r"rejection|dysphoria|adhd|school|district|emotion|criti
 # confused with ("CRPS had been ruled out", "often mistaken for CRPS"): not the topic.
 _NOT_THE_DIAGNOSIS = re.compile(
     r"ruled\s+out|rule\s+out|(?:confused|mistaken|misdiagnosed)\s+(?:with|for|as)\b|"
-    r"no\s+signs?\s+of|differential\s+diagnos"
+    r"no\s+signs?\s+of|differential\s+diagnos|"
+    # nosology asides: "once grouped by some authors with algodystrophy", "a distinct entity"
+    r"(?:grouped|lumped|classed)\s+(?:\w+\s+){0,4}?with\b|distinct\s+(?:entity|condition|disorder)"
 )
 
 
 def _not_the_diagnosis(lower: str, s0: int, s1: int) -> bool:
     """``_NOT_THE_DIAGNOSIS.search(lower, s0, s1)``, searched only when the sentence holds a
-    word every match contains ("rule", "confused", "mis", "sign", "differential"): the
-    pattern has no literal start, so ``re`` would try it at every character of the sentence."""
+    word every match contains ("rule", "confused", "mis", "sign", "differential", "grouped",
+    "lumped", "classed", "distinct"): the pattern has no literal start, so ``re`` would try
+    it at every character of the sentence."""
     sentence = lower[s0:s1]
     if ("rule" in sentence or "sign" in sentence or "mis" in sentence
-            or "confused" in sentence or "differential" in sentence):
+            or "confused" in sentence or "differential" in sentence
+            or "grouped" in sentence or "lumped" in sentence or "classed" in sentence
+            or "distinct" in sentence):
         return _NOT_THE_DIAGNOSIS.search(lower, s0, s1) is not None
     return False
 # "Canterbury Regional Policy Statement (CRPS)": the acronym defined as something else.
