@@ -298,6 +298,21 @@ _ROLE = {
 assert _ROLE.keys() == _HANDLED
 
 
+# (feedparser's name, role) by lxml tag, for tags whose name does not hang on the document's
+# prefix: plain names and namespaces feedparser knows. Filled as tags are met, up to a bound.
+_BY_TAG: dict[str, tuple[str, int | None]] = {}
+
+
+def _tag_info(tag: str, element: Any) -> tuple[str, int | None]:
+    key = _name(tag, element.prefix) if tag.startswith("{") else tag.lower()
+    info = key, _ROLE.get(key)
+    if len(_BY_TAG) < 4096 and (
+        not tag.startswith("{") or tag[1:].partition("}")[0].lower() in _KNOWN_PREFIX
+    ):
+        _BY_TAG[tag] = info
+    return info
+
+
 def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
     item: dict[str, Any] = {}
     about = element.get(_RDF_ABOUT)
@@ -308,8 +323,8 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         tag = child.tag  # lxml builds this string anew on each access: once per child
         if not isinstance(tag, str):
             continue  # comments, processing instructions
-        key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
-        role = _ROLE.get(key)
+        known = _BY_TAG.get(tag)
+        key, role = _tag_info(tag, child) if known is None else known  # _key(child), its role
         if role is None:
             if key in _HARMLESS:
                 _check_descendants(child)
