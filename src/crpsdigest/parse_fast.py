@@ -91,11 +91,11 @@ def parse_date_utc(value: str) -> time.struct_time | datetime.datetime | None:
     :func:`crpsdigest.parse._utc` makes of it (building the struct_time costs more than the rest).
     """
     stamp = _rfc822(value)
-    return _parse_date(value) if stamp is None else stamp.replace(tzinfo=datetime.UTC)
+    return _parse_date(value) if stamp is None else stamp
 
 
 def _rfc822(value: str) -> datetime.datetime | None:
-    """The naive UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
+    """The (aware) UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
     m = _RFC822.fullmatch(value)
     if m is None:
         return None
@@ -111,7 +111,8 @@ def _rfc822(value: str) -> datetime.datetime | None:
         hours, minutes = _ZONE_NAMES[zone], 0
     try:
         stamp = datetime.datetime(
-            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second)
+            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second),
+            tzinfo=datetime.UTC,
         )
         if hours or minutes:  # UTC itself ("+0000", "GMT"): nothing to subtract
             stamp -= datetime.timedelta(minutes=minutes, hours=hours)
