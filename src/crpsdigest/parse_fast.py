@@ -305,7 +305,13 @@ _BY_TAG: dict[str, tuple[str, int | None]] = {}
 
 
 def _tag_info(tag: str, element: Any) -> tuple[str, int | None]:
-    key = _name(tag, element.prefix) if tag.startswith("{") else tag.lower()
+    """``(_key(element), its role)`` for a tag _BY_TAG does not hold (yet)."""
+    return _info(tag, element.prefix if tag.startswith("{") else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _info(tag: str, prefix: str | None) -> tuple[str, int | None]:
+    key = _name(tag, prefix) if tag.startswith("{") else tag.lower()
     info = key, _ROLE.get(key)
     if len(_BY_TAG) < 4096 and (
         not tag.startswith("{") or tag[1:].partition("}")[0].lower() in _KNOWN_PREFIX
