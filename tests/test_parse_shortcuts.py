@@ -201,3 +201,31 @@ def test_boilerplate_stems_answer_as_the_word_list_does() -> None:
     assert 1000 < sum(map(reference, texts)) < 7000
     for text in texts:
         assert clean._maybe_boilerplate(text) == reference(text), text
+
+
+def test_names_cached_by_tag_equal_the_names_from_tag_and_prefix() -> None:
+    """The tag cache names elements as ``_key`` does, whatever prefix each document chose."""
+    from lxml import etree
+
+    from crpsdigest import parse_fast
+
+    namespaces = ["http://purl.org/dc/elements/1.1/", "http://www.w3.org/2005/Atom",
+                  "http://purl.org/rss/1.0/modules/content/", "http://example.org/mine",
+                  "HTTP://PURL.ORG/DC/ELEMENTS/1.1/", "urn:x"]  # fmt: skip
+    prefixes = ["dc", "a", "content", "mine", "x", "DC"]
+    locals_ = ["creator", "Title", "encoded", "link", "guid", "subject", "identifier", "weird"]
+    rng = random.Random(11)
+    for _ in range(3000):
+        local = rng.choice(locals_)
+        if rng.random() < 0.3:
+            element = etree.Element(local)
+        else:
+            ns, prefix = rng.choice(namespaces), rng.choice(prefixes)
+            element = etree.Element(f"{{{ns}}}{local}", nsmap={prefix: ns})
+        tag = element.tag
+        known = parse_fast._BY_TAG.get(tag)
+        key, role = parse_fast._tag_info(tag, element) if known is None else known
+        assert key == parse_fast._key(element)
+        assert role == parse_fast._ROLE.get(key)
+    # a namespace feedparser does not know is named by each document's own prefix
+    assert "{http://example.org/mine}creator" not in parse_fast._BY_TAG

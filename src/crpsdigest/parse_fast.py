@@ -91,11 +91,11 @@ def parse_date_utc(value: str) -> time.struct_time | datetime.datetime | None:
     :func:`crpsdigest.parse._utc` makes of it (building the struct_time costs more than the rest).
     """
     stamp = _rfc822(value)
-    return _parse_date(value) if stamp is None else stamp.replace(tzinfo=datetime.UTC)
+    return _parse_date(value) if stamp is None else stamp
 
 
 def _rfc822(value: str) -> datetime.datetime | None:
-    """The naive UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
+    """The (aware) UTC instant of a plain RFC 822 date, as feedparser reads it; None if not one."""
     m = _RFC822.fullmatch(value)
     if m is None:
         return None
@@ -111,7 +111,8 @@ def _rfc822(value: str) -> datetime.datetime | None:
         hours, minutes = _ZONE_NAMES[zone], 0
     try:
         stamp = datetime.datetime(
-            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second)
+            int(year), _MONTHS[month.lower()], int(day), int(hour), int(minute), int(second),
+            tzinfo=datetime.UTC,
         )
         if hours or minutes:  # UTC itself ("+0000", "GMT"): nothing to subtract
             stamp -= datetime.timedelta(minutes=minutes, hours=hours)
@@ -298,6 +299,27 @@ _ROLE = {
 assert _ROLE.keys() == _HANDLED
 
 
+# (feedparser's name, role) by lxml tag, for tags whose name does not hang on the document's
+# prefix: plain names and namespaces feedparser knows. Filled as tags are met, up to a bound.
+_BY_TAG: dict[str, tuple[str, int | None]] = {}
+
+
+def _tag_info(tag: str, element: Any) -> tuple[str, int | None]:
+    """``(_key(element), its role)`` for a tag _BY_TAG does not hold (yet)."""
+    return _info(tag, element.prefix if tag.startswith("{") else None)
+
+
+@functools.lru_cache(maxsize=4096)
+def _info(tag: str, prefix: str | None) -> tuple[str, int | None]:
+    key = _name(tag, prefix) if tag.startswith("{") else tag.lower()
+    info = key, _ROLE.get(key)
+    if len(_BY_TAG) < 4096 and (
+        not tag.startswith("{") or tag[1:].partition("}")[0].lower() in _KNOWN_PREFIX
+    ):
+        _BY_TAG[tag] = info
+    return info
+
+
 def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
     item: dict[str, Any] = {}
     about = element.get(_RDF_ABOUT)
@@ -308,8 +330,8 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
         tag = child.tag  # lxml builds this string anew on each access: once per child
         if not isinstance(tag, str):
             continue  # comments, processing instructions
-        key = _name(tag, child.prefix) if tag.startswith("{") else tag.lower()  # _key(child)
-        role = _ROLE.get(key)
+        known = _BY_TAG.get(tag)
+        key, role = _tag_info(tag, child) if known is None else known  # _key(child), its role
         if role is None:
             if key in _HARMLESS:
                 _check_descendants(child)
@@ -375,7 +397,7 @@ def _item(element: Any, base: str, atom: bool) -> dict[str, Any]:
 
 def _attribute(element: Any, name: str, default: str) -> str:
     """An attribute by case-insensitive name (feedparser lowercases them)."""
-    for key, value in element.attrib.items():
+    for key, value in element.items():  # (a list: cheaper than the attrib proxy's items)
         if isinstance(key, str) and key.lower() == name:
             return str(value)
     return default
