@@ -139,11 +139,10 @@ def test_fork_is_refused_while_another_thread_runs() -> None:
         thread.join()
 
 
-FIRST_RUN = """
-import json, os, sys
+# Records whether each WorkerPool.fork call forked (True) or declined (None returned).
+FORK_SPY = """
+import json, sys
 from crpsdigest import workers
-from crpsdigest.fetch import FetchOptions, fetch_all_sync
-from crpsdigest.models import FeedRef
 
 forked = []
 real_fork = workers.WorkerPool.fork.__func__
@@ -154,6 +153,12 @@ def spy(cls, fn, count):
     return pool
 
 workers.WorkerPool.fork = classmethod(spy)
+"""
+
+FIRST_RUN = FORK_SPY + """
+from crpsdigest.fetch import FetchOptions, fetch_all_sync
+from crpsdigest.models import FeedRef
+
 feeds = [FeedRef(url=path, name=f"feed {i}") for i, path in enumerate(sys.argv[1:])]
 options = FetchOptions(parse_workers=2, trust_env=False)
 results = fetch_all_sync(feeds, {}, options)
@@ -184,20 +189,9 @@ def test_a_first_run_forks_its_workers_and_parses_every_feed(tmp_path: Path) -> 
     assert out["entries"] == [expected] * 20
 
 
-ON_A_TERMINAL = """
-import json, sys
-from crpsdigest import workers
+ON_A_TERMINAL = FORK_SPY + """
 from crpsdigest.cli import main
 
-forked = []
-real_fork = workers.WorkerPool.fork.__func__
-
-def spy(cls, fn, count):
-    pool = real_fork(cls, fn, count)
-    forked.append(pool is not None)
-    return pool
-
-workers.WorkerPool.fork = classmethod(spy)
 config, report = sys.argv[1:]
 sys.argv = ["crpsdigest", "--config", config, "fetch"]
 try:
