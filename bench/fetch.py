@@ -294,8 +294,7 @@ def run_crpsdigest(
     parser: str,
 ) -> tuple[float, list[FetchResult], int]:
     """One run of fetch + parse + store, as `crpsdigest fetch` does it; returns wall, results."""
-    from crpsdigest.ingest import FeedWriter
-    from crpsdigest.parse import parse_feed
+    from crpsdigest.ingest import FeedWriter, parse_for_store
     from crpsdigest.store import Store
 
     now = datetime.now(UTC)
@@ -309,7 +308,7 @@ def run_crpsdigest(
 
         started = time.perf_counter()
         cpu = os.times()
-        parse = (partial(parse_feed, fetched_at=now) if parser == "crpsdigest"
+        parse = (partial(parse_for_store, fetched_at=now) if parser == "crpsdigest"
                  else feedparser_only)
         results = fetch_all_sync(refs, states, options, parse, on_result)
         writer.flush()
@@ -422,7 +421,7 @@ def main() -> None:
     )
     ap.add_argument(
         "--parse", choices=("crpsdigest", "feedparser"), default="crpsdigest",
-        help="crpsdigest: parse.parse_feed (feedparser + cleaning, what `crpsdigest fetch` runs);"
+        help="crpsdigest: ingest.parse_for_store (parse_feed + the store's rows, what `crpsdigest fetch` runs);"
         "\nfeedparser: feedparser alone, the parsing reader does (compares the fetch stage)",
     )
     args = ap.parse_args()

@@ -18,7 +18,7 @@ from crpsdigest.config import load_config
 from crpsdigest.fetch import FeedState, FetchOptions, FetchResult
 from crpsdigest.ingest import FeedWriter, FetchSummary, fetch_into_store
 from crpsdigest.models import Entry, FeedRef
-from crpsdigest.parse import ParsedFeed
+from crpsdigest.parse import ParsedFeed, parse_feed
 from crpsdigest.store import Store
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -132,3 +132,31 @@ def test_the_summary_line_counts_in_words_a_reader_expects() -> None:
     assert FetchSummary(results * 2, new_entries=0).line() == (
         "2 feeds ok, 0 unchanged, 2 failed; 0 new entries"
     )
+
+
+def test_a_fetch_run_stores_each_entry_as_the_parser_reads_it(tmp_path: Path) -> None:
+    """The parse workers hand over rows ready for the store, not entries: what lands in the store
+    must be what parsing the same files and storing their entries gives."""
+    root = Path(__file__).resolve().parents[1]
+    files = sorted(p for folder in (root / "tests" / "fixtures" / "dedup_feeds", root / "examples")
+                   for p in folder.rglob("*") if p.suffix in (".rss", ".atom"))
+    assert len(files) >= 20  # enough never-fetched feeds for the run to start parse workers
+    config_path = tmp_path / "feeds.yaml"
+    config_path.write_text(
+        "digest:\n  title: T\n  site_url: https://digest.example.org/\n"
+        "  editor_email: editor@example.org\nfeeds:\n"
+        + "".join(f"  - name: F{i}\n    url: {p}\n    topic: crps\n" for i, p in enumerate(files))
+    )
+    config = load_config(config_path)
+    with Store(tmp_path / "fetched.sqlite3") as store:
+        summary = fetch_into_store(config, store, NOW, options=FetchOptions(trust_env=False))
+        assert {r.outcome for r in summary.results} == {"new"}
+        fetched = store.load_entries({f.url: f for f in config.feed_refs()})
+    with Store(tmp_path / "direct.sqlite3") as store:
+        for feed in config.feed_refs():
+            path = Path(feed.url)
+            headers = {"content-location": path.resolve().as_uri()}
+            store.save_entries(feed, parse_feed(path.read_bytes(), feed, headers, fetched_at=NOW).entries, NOW)
+        direct = store.load_entries({f.url: f for f in config.feed_refs()})
+    assert summary.new_entries == len(direct) > 100
+    assert fetched == direct

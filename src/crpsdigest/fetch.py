@@ -37,7 +37,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import httpx
 
 from crpsdigest import USER_AGENT
-from crpsdigest.models import Entry, FeedRef
+from crpsdigest.models import FeedRef
 from crpsdigest.workers import WorkerDied, WorkerPool
 
 Outcome = Literal["new", "unchanged", "skipped", "error", "gone"]
@@ -51,10 +51,11 @@ _DRAIN_LIMIT = 64 * 2**10  # error bodies read to reuse the connection; longer o
 
 
 class ParsedFeedLike(Protocol):
-    """What fetch needs from parse's result (``crpsdigest.parse.ParsedFeed``)."""
+    """What fetch needs from parse's result (``crpsdigest.parse.ParsedFeed``, or the store's
+    rows of it: ``crpsdigest.ingest.StorableFeed``); of the entries, only how many."""
 
     @property
-    def entries(self) -> list[Entry]: ...
+    def entries(self) -> Sequence[object]: ...
     @property
     def title(self) -> str: ...
     @property

@@ -7,15 +7,16 @@ cron job repeats most, does not import the classifier, dedupe and renderers it n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 
 from crpsdigest.config import Config
 from crpsdigest.fetch import FeedState, FetchOptions, FetchResult, exit_code, fetch_all_sync
-from crpsdigest.parse import parse_feed
-from crpsdigest.store import Store
+from crpsdigest.models import FeedRef
+from crpsdigest.parse import ParsedFeed, parse_feed
+from crpsdigest.store import EntryRow, Store, entry_rows
 
 
 @dataclass
@@ -38,6 +39,28 @@ class FetchSummary:
             + f"{self.count('error') + self.count('gone')} failed; "
             f"{self.new_entries} new {'entry' if self.new_entries == 1 else 'entries'}"
         )
+
+
+@dataclass
+class StorableFeed:
+    """A parsed feed whose entries are already rows of the store (see :func:`parse_for_store`)."""
+
+    entries: list[EntryRow]
+    title: str = ""
+    error: str | None = None
+    ttl_minutes: int | None = None
+
+
+def parse_for_store(
+    body: bytes, feed: FeedRef, headers: Mapping[str, str], *, fetched_at: datetime
+) -> StorableFeed:
+    """parse_feed, then the store's rows, both in the parse worker: the process that writes
+    SQLite also drives the network, and its CPU is what a first run waits for."""
+    parsed = parse_feed(body, feed, headers, fetched_at=fetched_at)
+    return StorableFeed(
+        entry_rows(feed, parsed.entries, fetched_at), parsed.title, parsed.error,
+        parsed.ttl_minutes,
+    )
 
 
 def load_feed_states(store: Store) -> dict[str, FeedState]:
@@ -72,8 +95,11 @@ class FeedWriter:
         state = result.state.to_dict()
         if not self.store.db.in_transaction:
             self._begin()
-        if result.parsed is not None:
-            new = self.store.save_entries(result.feed, result.parsed.entries, self.now, state)
+        parsed = result.parsed
+        if isinstance(parsed, StorableFeed):
+            new = self.store.save_rows(result.feed, parsed.entries, state)
+        elif isinstance(parsed, ParsedFeed):
+            new = self.store.save_entries(result.feed, parsed.entries, self.now, state)
         else:
             self.store.save_feed_states([(result.feed.url, state, result.feed.name)])
             new = 0
@@ -144,7 +170,7 @@ def fetch_into_store(
         connect_timeout=min(FetchOptions.connect_timeout, settings.timeout),
     )
     opts = replace(base, force=force, clock=lambda: now)
-    parse = partial(parse_feed, fetched_at=now)
+    parse = partial(parse_for_store, fetched_at=now)
     try:
         summary.results = fetch_all_sync(config.feed_refs(), states, opts, parse, on_result)
     finally:
