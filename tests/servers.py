@@ -223,6 +223,14 @@ class FaultHandler(BaseHTTPRequestHandler):
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             self.connection.close()
             self.close_connection = True
+        elif path == "/hangup":  # the server closes the connection without a word
+            self.connection.close()
+            self.close_connection = True
+        elif path == "/not-http":  # something answers, but not in HTTP
+            self.wfile.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+            self.wfile.flush()
+            self.connection.close()
+            self.close_connection = True
         else:
             self._send(404, b"no such endpoint")
 

@@ -136,8 +136,8 @@ class FetchOptions:
       our feeds (PubMed searches, Google News queries) sees a browser-like load, never a flood.
     * timeouts: 10 s to connect, 30 s of silence while reading, 60 s for the whole feed, retries
       included (a server dripping a byte a second never trips the read timeout; this one does).
-    * each host gets its own connection pool of ``per_host`` connections (httpcore scans a
-      shared pool on every request: quadratic CPU with hundreds of hosts).
+    * each host gets its own connection pool of ``per_host`` connections (a shared pool is
+      searched on every request: quadratic CPU with hundreds of hosts).
     * ``max_retries=2`` with exponential backoff from 0.5 s, for connection errors, 429 and 5xx;
       a Retry-After up to 30 s is waited out, a longer one postpones the feed to the next run.
     * failing feeds back off from 30 min doubling up to 1 day; server freshness hints are
@@ -396,7 +396,7 @@ def _root_cause(exc: BaseException) -> str:
     seen: BaseException | None = exc
     while seen is not None:
         found = words(seen)
-        for inner in getattr(seen, "exceptions", ()):  # anyio tries each address: a group
+        for inner in getattr(seen, "exceptions", ()):  # one error per address tried: a group
             found = found or words(inner)
         if found:
             return found
@@ -414,9 +414,11 @@ def _error_text(exc: BaseException, options: FetchOptions) -> _Failure:
         return _Failure(f"timeout: {_one_line(str(exc)) or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectError):
         return _Failure(f"cannot connect: {_root_cause(exc)}", retryable=True)
-    if isinstance(exc, httpx.ReadError | httpx.RemoteProtocolError | httpx.WriteError):
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return _Failure(f"connection broke mid-response: {_root_cause(exc)}", retryable=True)
+    if isinstance(exc, httpx.RemoteProtocolError):
         detail = _one_line(str(exc)) or type(exc).__name__
-        return _Failure(f"connection broke mid-response: {detail}", retryable=True)
+        return _Failure(f"the answer is not valid HTTP: {detail}", retryable=True)
     if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
         return _Failure(f"bad url: {_one_line(str(exc))}")
     return _Failure(f"{type(exc).__name__}: {_one_line(str(exc))}")
@@ -429,7 +431,7 @@ class _Host:
     slot: asyncio.Semaphore
     cooldown: float = 0.0
     users: int = 0
-    pools: dict[str, httpx.AsyncHTTPTransport] = field(default_factory=dict)  # by scheme
+    pools: dict[str, httpx.AsyncBaseTransport] = field(default_factory=dict)  # by scheme
 
 
 class _Fetcher:
@@ -448,7 +450,6 @@ class _Fetcher:
         self.global_slots = asyncio.Semaphore(options.max_connections)
         self.hosts: dict[str, _Host] = {}
         self._ssl_context: ssl.SSLContext | None = None
-        self.no_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # no CAs: would refuse any TLS
         self.proxies = urllib.request.getproxies() if options.trust_env else {}
         self.headers = {
             "User-Agent": options.user_agent,
@@ -469,24 +470,22 @@ class _Fetcher:
             self.hosts[host] = _Host(asyncio.Semaphore(self.options.per_host))
         return self.hosts[host]
 
-    def _pool(self, scheme: str, name: str, host: _Host) -> httpx.AsyncHTTPTransport:
-        """The host's own connection pool: at most ``per_host`` connections.
+    def _pool(self, scheme: str, name: str, host: _Host) -> httpx.AsyncBaseTransport:
+        """The host's own connections: at most ``per_host`` (see :mod:`crpsdigest.transport`).
 
-        One pool per host rather than one shared pool: httpcore scans every pooled connection
-        for each request, which costs quadratic CPU with hundreds of hosts. A transport, not an
-        AsyncClient: the client's layers (cookie jar, auth, redirects, hooks) cost a third of
-        the CPU of a request and a feed fetch uses none of them (redirects are followed by
+        One pool per host rather than one shared pool: a pool looks through all its connections
+        for each request, and one per host keeps that cheap with hundreds of hosts. A transport,
+        not an AsyncClient: the client's layers (cookie jar, auth, redirects, hooks) cost a third
+        of the CPU of a request and a feed fetch uses none of them (redirects are followed by
         hand in :meth:`_get`, to see loops and moves).
         """
         if scheme not in host.pools:
-            limit = self.options.per_host
+            from crpsdigest.transport import HostTransport  # aiohttp: only for runs that fetch
+
             proxy = self._proxy(scheme, name)
             tls = scheme == "https" or (proxy or "").startswith("https")
-            host.pools[scheme] = httpx.AsyncHTTPTransport(
-                # a plain-http pool never uses TLS; given no context, httpx would build one
-                verify=self.ssl_context() if tls else self.no_tls,
-                limits=httpx.Limits(max_connections=limit, max_keepalive_connections=limit),
-                proxy=proxy,
+            host.pools[scheme] = HostTransport(
+                self.options.per_host, self.ssl_context() if tls else None, proxy
             )
         return host.pools[scheme]
 
@@ -547,7 +546,7 @@ class _Fetcher:
         finally:
             host.users -= 1
 
-    async def _send(self, pool: httpx.AsyncHTTPTransport, request: httpx.Request) -> httpx.Response:
+    async def _send(self, pool: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
         response = await pool.handle_async_request(request)
         try:
             if response.status_code == 200:
@@ -558,9 +557,9 @@ class _Fetcher:
                     decoder.feed(chunk)
                 response._content = decoder.finish()
             else:
-                # Read a short body (a 304 has none) to its end: httpcore only returns a
-                # connection to the pool once the response is complete, else it closes it and
-                # the next request to this host pays a new connect.
+                # Read a short body (a 304 has none) to its end: a connection goes back to the
+                # pool only once the response is complete, else it is closed and the next
+                # request to this host pays a new connect.
                 drained = 0
                 async for chunk in response.aiter_raw():
                     drained += len(chunk)
