@@ -384,23 +384,45 @@ def _status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and what it was raised from, with each member of a group (one per address)."""
+    chain: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and seen not in chain:
+        chain.append(seen)
+        chain.extend(getattr(seen, "exceptions", ()))
+        seen = seen.__cause__ or seen.__context__
+    return chain
+
+
+def _tls_failure(exc: BaseException) -> str | None:
+    """What went wrong in a TLS handshake, in words; None if it was not TLS.
+
+    A TLS error is an OSError with errno 1, which :func:`_root_cause` would read as
+    "Operation not permitted": the words an editor needs are the certificate's problem.
+    """
+    # (some libraries' errors are SSLErrors by class without the attributes: read with getattr)
+    errors = [e for e in _chain(exc) if isinstance(e, ssl.SSLError)]
+    for error in errors:
+        problem = getattr(error, "verify_message", None)
+        if problem:
+            return f"the server's TLS certificate is not trusted ({problem})"
+    for error in errors:
+        reason = getattr(error, "reason", None)
+        if reason:
+            return f"TLS handshake failed ({reason.lower().replace('_', ' ')})"
+    return "TLS handshake failed" if errors else None
+
+
 def _root_cause(exc: BaseException) -> str:
     """The OS's words ("Connection refused", "Name or service not known") under httpx's."""
-    def words(error: BaseException) -> str | None:
+    for error in _chain(exc):
         if not isinstance(error, OSError):
-            return None
+            continue
         if isinstance(error.errno, int) and error.errno > 0:
             return os.strerror(error.errno)
-        return error.strerror or None
-
-    seen: BaseException | None = exc
-    while seen is not None:
-        found = words(seen)
-        for inner in getattr(seen, "exceptions", ()):  # one error per address tried: a group
-            found = found or words(inner)
-        if found:
-            return found
-        seen = seen.__cause__ or seen.__context__
+        if error.strerror:
+            return error.strerror
     return _one_line(str(exc)) or "connection failed"
 
 
@@ -413,6 +435,9 @@ def _error_text(exc: BaseException, options: FetchOptions) -> _Failure:
     if isinstance(exc, httpx.TimeoutException):
         return _Failure(f"timeout: {_one_line(str(exc)) or type(exc).__name__}")
     if isinstance(exc, httpx.ConnectError):
+        tls = _tls_failure(exc)  # not retried: the next handshake would fail the same way
+        if tls:
+            return _Failure(f"cannot connect: {tls}")
         return _Failure(f"cannot connect: {_root_cause(exc)}", retryable=True)
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return _Failure(f"connection broke mid-response: {_root_cause(exc)}", retryable=True)
