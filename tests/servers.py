@@ -202,6 +202,11 @@ class FaultHandler(BaseHTTPRequestHandler):
             self._send(410, b"gone")
         elif path == "/missing":
             self._send(404, b"not here")
+        elif path == "/private":  # a members' feed: Basic auth as editor / s3cret
+            if self.headers.get("Authorization") == "Basic ZWRpdG9yOnMzY3JldA==":
+                self.feed(rss("private", 2))
+            else:
+                self._send(401, b"log in", {"WWW-Authenticate": 'Basic realm="members"'})
         elif path == "/charset":
             body = rss("charset", 1, item_title=CHARSET_TITLE)
             self._send(200, body, {"Content-Type": "application/rss+xml; charset=iso-8859-1"})

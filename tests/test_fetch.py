@@ -383,3 +383,14 @@ def test_a_bad_body_is_not_remembered_so_the_feed_stays_reported_until_it_is_fix
     assert first.outcome == "error" and "got an HTML page" in first.message
     assert second.outcome == "error" and "got an HTML page" in second.message
     assert second.state.consecutive_failures == 2
+
+
+def test_credentials_in_a_feed_url_are_sent_as_basic_auth(server: FaultServer) -> None:
+    """A members-only feed listed as https://user:password@host/feed, as feed readers accept it."""
+    base = server.url("/private")
+    with_login = base.replace("://", "://editor:s3cret@", 1)
+    results = run([FeedRef(url=with_login, name="members"), FeedRef(url=base, name="no login"),
+                   FeedRef(url=base.replace("://", "://editor:wrong@", 1), name="bad login")])
+    assert (results["members"].outcome, results["members"].message) == ("new", "2 entries")
+    assert results["no login"].message == "HTTP 401 Unauthorized"
+    assert results["bad login"].message == "HTTP 401 Unauthorized"
