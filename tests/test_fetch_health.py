@@ -140,7 +140,19 @@ def test_write_health_page(tmp_path: Path) -> None:
     page = path.read_text()
     assert path == tmp_path / "health.html"
     assert "B &lt;Blog&gt;" in page and "<Blog>" not in page  # names are escaped
-    assert "1 feeds: 1 gone" in page and "Checked 2026-11-24 12:00 UTC" in page
+    assert "1 feed: 1 gone" in page and "Checked 2026-11-24 12:00 UTC" in page
+
+
+def test_the_health_page_never_shows_a_feeds_password(tmp_path: Path) -> None:
+    """A members-only feed's login sits in its url; the page may be published with the site."""
+    url = "https://editor:s3cr%40t&x@members.example.org/feed"
+    feeds = [FeedRef(url=url, name="Members"), FeedRef(url="https://open.example.org/rss", name="Open")]
+    states = {url: FeedState(url, consecutive_failures=2, last_error="HTTP 503",
+                             redirect_to="https://editor:s3cr%40t&x@members.example.org/new")}
+    page = write_health(states, feeds, tmp_path, NOW).read_text()
+    assert "s3cr" not in page
+    assert "https://editor:•••@members.example.org/feed" in page  # which feed it is stays clear
+    assert "https://open.example.org/rss" in page
 
 
 def test_feed_health_dates_come_from_the_runs_clock(

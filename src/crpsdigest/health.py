@@ -7,6 +7,7 @@ so the terminal and the page never disagree.
 from __future__ import annotations
 
 import html
+import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -129,6 +130,15 @@ def write_health(
     return path
 
 
+# the password in a url's login (https://user:password@host/…), up to the "@"
+_PASSWORD = re.compile(r"(://[^/\s:@<>\"']*):[^/\s@<>\"']*@")
+
+
+def _hide_passwords(page: str) -> str:
+    """A members-only feed's url carries its login; the page may be published with the site."""
+    return _PASSWORD.sub(r"\1:•••@", page)
+
+
 def render_health(rows: Sequence[HealthRow], now: datetime) -> str:
     esc = html.escape
     counts = {s: sum(1 for r in rows if r.status == s) for s in STATUS_ORDER}
@@ -159,7 +169,7 @@ def render_health(rows: Sequence[HealthRow], now: datetime) -> str:
             f"<td>{st.entries_seen}</td></tr>"
         )
     body.append("</tbody></table>")
-    return (
+    return _hide_passwords(
         "<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8>"
         "<meta name=viewport content='width=device-width, initial-scale=1'>"
         "<title>Feed health</title><style>"
@@ -169,7 +179,8 @@ def render_health(rows: Sequence[HealthRow], now: datetime) -> str:
         "tr.gone td:nth-child(2),tr.broken td:nth-child(2){color:#a00;font-weight:bold}"
         "tr.moved td:nth-child(2),tr.stale td:nth-child(2){color:#850}"
         "</style></head><body>"
-        f"<h1>Feed health</h1><p>{len(rows)} feeds: {esc(summary)}. "
+        f"<h1>Feed health</h1><p>{len(rows)} {'feed' if len(rows) == 1 else 'feeds'}: "
+        f"{esc(summary)}. "
         f"Checked {now.astimezone(UTC).strftime('%Y-%m-%d %H:%M UTC')}.</p>"
         + "".join(body)
         + "</body></html>\n"
