@@ -1039,3 +1039,157 @@ def test_a_nosology_aside_naming_crps_once_does_not_make_it_the_topic() -> None:
     ))
     assert not got.relevant
     assert got.treatments == []
+
+
+# --------------------------------------------------------------------------- round 11
+
+
+@pytest.mark.parametrize("tail", [
+    "References: 1. Birklein F. Complex regional pain syndrome. J Neurol 2005.",
+    "About the author: she runs a complex regional pain syndrome clinic in Leeds.",
+])
+def test_crps_named_only_in_references_or_author_bio_is_not_the_topic(tail: str) -> None:
+    """Round 11: back matter names CRPS; the item is about migraine."""
+    got = CLF.classify(make_entry(
+        "Erenumab in chronic migraine: two-year experience",
+        "Monthly injections halved headache days in most patients. " + tail,
+    ))
+    assert not got.relevant
+
+
+@pytest.mark.parametrize("sentence", [
+    "Children with reflex sympathetic dystrophy were excluded.",
+    "Pamidronate has also been tried in complex regional pain syndrome.",
+])
+def test_crps_once_as_exclusion_or_aside_in_another_condition_is_not_the_topic(
+    sentence: str,
+) -> None:
+    """Round 11: one CRPS mention that excludes it or points to it in passing."""
+    got = CLF.classify(make_entry(
+        "Pamidronate for juvenile osteoporosis: a cohort study",
+        f"Forty children received pamidronate every three months. {sentence}",
+    ))
+    assert not got.relevant
+
+
+def test_sdrc_spelled_out_as_another_name_is_not_crps() -> None:
+    """Round 11: a council's acronym; the French name of the syndrome still counts."""
+    other = CLF.classify(make_entry(
+        "SDRC budget: rates rise 3%",
+        "Scenic Dale Regional Council (SDRC) adopted its budget on Wednesday.",
+    ))
+    assert not other.relevant
+    french = CLF.classify(make_entry(
+        "Kétamine et SDRC",
+        "Le syndrome douloureux régional complexe (SDRC) touche surtout les femmes.",
+    ))
+    assert french.relevant
+
+
+@pytest.mark.parametrize("history", [
+    "She has since been through hydrotherapy and acupuncture.",
+    "Before admission, all patients were taking amitriptyline and had tried acupuncture.",
+])
+def test_history_told_with_since_or_before_referral_is_not_tagged(history: str) -> None:
+    """Round 11: "has since been through X", "Before admission, ... X" are history."""
+    got = CLF.classify(make_entry(
+        "Dorsal root ganglion stimulation for foot CRPS: one-year outcomes",
+        f"Thirty adults with CRPS received a DRG stimulator. {history} Pain fell by half.",
+    ))
+    assert got.treatments == ["drg-stimulation"]
+
+
+def test_usual_care_added_to_every_arm_with_plus_is_not_tagged() -> None:
+    """Round 11: "X plus standard occupational therapy versus standard occupational
+    therapy alone": the base of both arms."""
+    got = CLF.classify(make_entry(
+        "Mirror Therapy at Home for Hand CRPS",
+        "Randomized trial of mirror therapy plus standard occupational therapy versus "
+        "standard occupational therapy alone in adults with CRPS of the hand.",
+    ))
+    assert got.treatments == ["mirror-therapy"]
+
+
+@pytest.mark.parametrize("title", [
+    "Justiça manda operadora cobrir estimulação medular em paciente com SDRC",
+    "Neuroestimulador medular para el síndrome de dolor regional complejo: la sanidad lo "
+    "financiará",
+])
+def test_portuguese_and_spanish_spinal_cord_stimulation_names(title: str) -> None:
+    """Round 11: Portuguese and Spanish device names map to spinal-cord-stimulation."""
+    assert CLF.classify(make_entry(title)).treatments == ["spinal-cord-stimulation"]
+
+
+def test_old_registry_status_is_not_recruiting() -> None:
+    """Round 11: "changed from Recruiting to Completed" reports the old status."""
+    got = CLF.classify(make_entry(
+        "Memantine for CRPS Type I",
+        "Overall status changed from Not yet recruiting to Withdrawn. Memantine 40 mg daily "
+        "in adults with CRPS.",
+        feed_url="https://clinicaltrials.gov/api/rss?cond=CRPS",
+    ))
+    assert "recruiting" not in got.kinds
+    assert "clinical-trial" in got.kinds
+
+
+def test_a_trial_still_needed_does_not_make_a_cohort_a_trial() -> None:
+    """Round 11: "a controlled trial is warranted" closes an observational paper."""
+    got = CLF.classify(make_entry(
+        "Pamidronate in 40 adults with CRPS: a retrospective review",
+        "Forty adults with CRPS received pamidronate 60 mg. Half improved. A controlled "
+        "trial is warranted.",
+    ))
+    assert "clinical-trial" not in got.kinds
+
+
+def test_counts_of_participants_reporting_do_not_make_a_paper_second_hand() -> None:
+    """Round 11: "Five reported less pain" is the series' outcome, not someone reporting."""
+    got = CLF.classify(make_entry(
+        "Memantine in CRPS - a case series of seven patients",
+        "Seven adults with CRPS took memantine for 8 weeks. Five reported less pain.",
+    ))
+    assert "case-report" in got.kinds
+    assert "news" not in got.kinds
+
+
+def test_a_cohort_size_in_n_notation_is_a_paper_not_news() -> None:
+    """Round 11: "(n=52)" is how papers give a cohort."""
+    got = CLF.classify(make_entry(
+        "Wound healing after foot surgery in patients with previous CRPS",
+        "Patients with a history of lower-limb CRPS (n=52) were followed after elective "
+        "foot surgery. Delayed healing occurred in 6.",
+    ))
+    assert "news" not in got.kinds
+
+
+def test_a_subtitle_naming_a_qualified_survey_is_a_paper() -> None:
+    """Round 11: ": a national survey of ..." after the colon, like ": a survey"."""
+    got = CLF.classify(make_entry(
+        "Ketamine infusions for CRPS in UK pain clinics: a national survey of 88 services",
+        "Sixty services offered infusions.",
+    ))
+    assert "news" not in got.kinds
+
+
+@pytest.mark.parametrize("title, text", [
+    ("Season 2, episode 4: Tom, 19", "Tom tells us his story of CRPS after a rugby injury."),
+    ("Épisode 7 : Marc", "Marc raconte son quotidien avec un SDRC depuis une fracture."),
+    ("My son's CRPS, one year on", "It started with a sprained ankle at football."),
+])
+def test_a_patient_story_told_by_a_host_or_parent_is_a_personal_story(
+    title: str, text: str,
+) -> None:
+    """Round 11: third-person and parent-written patient stories."""
+    got = CLF.classify(make_entry(title, text))
+    assert got.relevant
+    assert "personal-story" in got.kinds
+
+
+def test_guidelines_cited_in_general_do_not_make_a_guideline_item() -> None:
+    """Round 11: "recommended by most guidelines" in a charity post."""
+    got = CLF.classify(make_entry(
+        "CRPS: questions we are asked most",
+        "Can I swim? Yes. Graded exercise, recommended by most guidelines, helps many people "
+        "with CRPS.",
+    ))
+    assert "guideline" not in got.kinds

@@ -21,6 +21,8 @@ _KIND_ORDER = (
 _KIND_RANK = {kind: i for i, kind in enumerate(_KIND_ORDER)}
 _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
+    # guidelines in general, cited: "first-line in every guideline", "most guidelines"
+    r"(?:in|by)\s+(?:every|all|most|many|several)|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
@@ -51,7 +53,7 @@ _ACADEMIC_TITLE = re.compile(
     r"protocol|study\s+protocol|an?\s+(?:\w+\s+)?(?:registry|register)[\s\-]+(?:study|analysis)|"
     r"(?:esperienza|experiencia|experience)\s+(?:di|de|d\W?)\s*(?:un|una|une|nostra|nuestra)\s|"
     r"follow[\s\-]*up|an?\s+(?:\w+\s+)?(?:consensus|delphi|position\s+statement)|"
-    r"an?\s+(?:survey|audit|"
+    r"an?\s+(?:\w+\s+)?(?:survey|audit|"
     r"analysis|observational|cross)|"
     r"fallbericht|(?:studio|estudio|etude|studie|ensayo|essai)\s+(?:clinic[oa]\s+|clinique\s+)?"
     r"(?:randomi|retrospe|prospe|osservazional|observa|pilot|multicent|controla|controlla))"
@@ -99,12 +101,16 @@ _REPORTING_WORDS = frozenset({
     "onderzoekers", "pesquisadores",
 })
 _WORDS = re.compile(r"[a-z]+")
+_COHORT_SIZE = re.compile(r"\(n\s*=\s*\d")
 # "reports", "reported" by someone; not "case report", "73% reported", "patients reported"
 # (the kind's name, the study's own outcome)
 _REPORTS = re.compile(r"(?<!case )\breports?\b|(?<!% )(?<!patients )\breported\b")
 _QUOTED = re.compile("[?\"\u201c\u201d\u00ab\u00bb]")
 # Before a trial cue: a trial someone wants, calls or asks for is not one the item is about
 # ("a charity wants a large trial of X"). The words just before the cue, less articles.
+# After a trial cue ending in "is", "will": "a randomized trial is needed" calls for one.
+_NEEDED = re.compile(r"\s+(?:now\s+|still\s+|urgently\s+|clearly\s+)?(?:needed|warranted|"
+                     r"required|necessary)\b")
 _WISH_VERBS = frozenset(
     {"want", "wants", "wanted", "urge", "urges", "urged", "demand", "demands", "need", "needs"}
 )
@@ -158,6 +164,8 @@ def _kinds(
             before = lower[max(0, start - 6) : start]
             if before.rstrip(" ,").endswith("not") and not lower.startswith("not", start):
                 continue  # "active, not recruiting"
+            if lower.startswith(" to ", end) and "from " in lower[max(0, start - 14) : start]:
+                continue  # "status changed from Recruiting to Completed": the old status
         elif label == "guideline":
             if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
@@ -167,8 +175,8 @@ def _kinds(
                 continue  # "guidelines already suggest X": cited in the body
         elif label == "rct" and _PLURAL_TRIALS.match(lower, end, end + 30):
             continue
-        if label == "trial" and _wished(lower, start):
-            continue  # "a charity wants a large trial of X": no trial exists yet
+        if label == "trial" and (_wished(lower, start) or _NEEDED.match(lower, end)):
+            continue  # "a charity wants a large trial of X", "a trial is needed": none yet
 
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1
@@ -189,6 +197,8 @@ def _kinds(
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+        # a cohort size in a paper's notation, "(n=38)" (the scanner's copy has no "=")
+        or ("(n" in lower and _COHORT_SIZE.search(lower) is not None and not _second_hand(doc))
         or ("model" in cue and not _second_hand(doc))
         or (
             ("cohort" in doc.hits or lower.startswith("in", doc.title_end + 1))
@@ -274,7 +284,14 @@ def _second_hand(doc: _Doc) -> bool:
         return True
     if not _REPORTING_WORDS.isdisjoint(_words(lower)):
         return True
-    return "report" in lower and _REPORTS.search(lower) is not None
+    if "report" not in lower:
+        return False
+    for m in _REPORTS.finditer(lower):
+        # "Three reported", "12 reported": a count of the study's own participants
+        before = lower[max(0, m.start() - 12) : m.start()].split()
+        if not before or not (before[-1].isdigit() or before[-1] in _NUMBER_WORDS):
+            return True
+    return False
 
 
 # Every byte but a-z as a space: split() of the translated text gives the runs _WORDS finds.

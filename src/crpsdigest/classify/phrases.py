@@ -36,6 +36,11 @@ _CRPS_RULES: tuple[tuple[str, str, bool], ...] = (
     ("name", r"sindromes?[\s\-]+(?:complexa[\s\-]+(?:de|da)[\s\-]+dor[\s\-]+regional|"
              r"da[\s\-]+dor[\s\-]+regional[\s\-]+complexa)", False),
     ("name", r"complex[\s\-]+regionaal[\s\-]+pijnsyndroom", False),
+    # back matter: a CRPS name after a reference list or an author's bio is not the topic
+    # (relevance.py stops counting there)
+    ("back", r"(?:references|bibliography|bibliographie|literatur|referencias|bibliografia|"
+             r"referencias\s+bibliograficas)\s*:", False),
+    ("back", r"about\s+the\s+authors?(?![\w])", False),
 )
 
 
@@ -283,7 +288,12 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     # what a tested treatment is added to runs in every arm: "X as an add-on to physio"
     ("arms", r"add[\s\-]*on\s+(?:therapy\s+|treatment\s+)?to" + _W),
     ("arms", r"added\s+to\s+(?:usual|standard|routine|their|ongoing)?" + _W),
-    ("pre", r"(?:has|have|had)\s+been\s+through" + _W),
+    # "X plus usual physiotherapy versus usual physiotherapy alone": the base of every arm
+    ("arms", r"plus\s+(?:their\s+|the\s+)?(?:usual|standard|routine)" + _W),
+    ("pre", r"(?:has|have|had)\s+(?:since\s+|already\s+|also\s+)?been\s+through" + _W),
+    # history before the item's own events: "Before referral, all were taking X"
+    ("pre", r"before\s+(?:referral|admission|enrol?ment|inclusion|study\s+entry|"
+            r"the\s+study)\s*," + _W),
     # the pluperfect tells the history before the item's own events
     ("post", r"had\s+(?:all\s+|both\s+)?been\s+(?:stopped|discontinued|withdrawn|"
              r"ineffective|unhelpful|unsuccessful|abandoned|of\s+no\s+(?:use|benefit))" + _W),
@@ -328,6 +338,10 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
         "comments", "comment", "reader comments", "leave a reply", "leave a comment",
         "responses", "replies", "kommentare", "commentaires", "comentarios", "commenti",
         "reacties")),
+    # a reference list or an author's bio at the end: what it names is not the subject
+    ("tail", r"(?:references|bibliography|bibliographie|literatur|referencias|bibliografia)"
+             r"\s*:"),
+    ("tail", r"about\s+the\s+authors?" + _W),
     ("brk", r";"),
     ("brk", r"but" + _W),
     ("brk", r"whereas" + _W),
@@ -493,6 +507,17 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
               r"mijn\s+verhaal|mijn\s+leven\s+met|minha\s+historia|a\s+minha\s+vida\s+com)"
               + _W, False),
     ("story", r"shares?\s+(?:her|his|their)\s+story" + _W, False),
+    # a patient's story told by a host or a parent: "tells her story", "raconte son
+    # parcours", "my daughter's CRPS"
+    ("story", r"(?:tells?|recounts?)\s+(?:us\s+)?(?:her|his|their)\s+(?:story|journey)" + _W,
+     False),
+    ("story", r"(?:raconte|racontent)\s+(?:son|sa|leur)\s+(?:parcours|histoire|combat|quotidien)"
+              + _W, False),
+    ("story", r"(?:cuenta|relata)\s+su\s+(?:historia|experiencia)" + _W, False),
+    ("story", r"erzahl(?:t|en)\s+(?:ihre|seine)\s+geschichte" + _W, False),
+    ("story", r"racconta\s+la\s+sua\s+(?:storia|esperienza)" + _W, False),
+    ("story", r"my\s+(?:daughter|son|child|wife|husband|partner|mum|mom|mother|dad|father)\s*'?s"
+              r"\s+(?:crps|rsd|journey|story)" + _W, False),
     # "John's story": the automaton's copy has the apostrophe as a space, so the anchor
     # " s story" only fires on a lone "s" (a possessive)
     ("story", r"s\s+story" + _W, False),

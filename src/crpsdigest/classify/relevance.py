@@ -25,35 +25,45 @@ _NOT_THE_DIAGNOSIS = re.compile(
     r"ruled\s+out|rule\s+out|(?:confused|mistaken|misdiagnosed)\s+(?:with|for|as)\b|"
     r"no\s+signs?\s+of|differential\s+diagnos|"
     # nosology asides: "once grouped by some authors with algodystrophy", "a distinct entity"
-    r"(?:grouped|lumped|classed)\s+(?:\w+\s+){0,4}?with\b|distinct\s+(?:entity|condition|disorder)"
+    r"(?:grouped|lumped|classed)\s+(?:\w+\s+){0,4}?with\b|distinct\s+(?:entity|condition|disorder)|"
+    # an exclusion criterion, or another condition's treatment "also studied in CRPS"
+    r"\bexclu(?:ded|sion|ding)\b|"
+    r"(?:also|long|previously|likewise)\s+been\s+(?:studied|used|tested|tried|investigated|"
+    r"explored|reported|evaluated)\s+(?:in|for)\b"
 )
 
 
 def _not_the_diagnosis(lower: str, s0: int, s1: int) -> bool:
     """``_NOT_THE_DIAGNOSIS.search(lower, s0, s1)``, searched only when the sentence holds a
     word every match contains ("rule", "confused", "mis", "sign", "differential", "grouped",
-    "lumped", "classed", "distinct"): the pattern has no literal start, so ``re`` would try
+    "lumped", "classed", "distinct", "exclu", "been"): the pattern has no literal start, so ``re`` would try
     it at every character of the sentence."""
     sentence = lower[s0:s1]
     if ("rule" in sentence or "sign" in sentence or "mis" in sentence
             or "confused" in sentence or "differential" in sentence
             or "grouped" in sentence or "lumped" in sentence or "classed" in sentence
-            or "distinct" in sentence):
+            or "distinct" in sentence or "exclu" in sentence or "been" in sentence):
         return _NOT_THE_DIAGNOSIS.search(lower, s0, s1) is not None
     return False
-# "Canterbury Regional Policy Statement (CRPS)": the acronym defined as something else.
+# "Canterbury Regional Policy Statement (CRPS)", "Southern Downs Regional Council (SDRC)":
+# the acronym defined as something else.
 _WORD = re.compile(r"\w+")
+# words of the syndrome's own spelled-out names (English, French)
+_SYNDROME_WORDS = ("pain", "syndrom", "doul")
 
 
-def _other_acronym(lower: str) -> bool:
-    """The text spells CRPS out as four words that are not "complex regional pain syndrome"
-    (the four words before each "(crps)"; a regex over the whole text would backtrack)."""
-    at = lower.find("(crps)")
+def _other_acronym(lower: str, acronym: str) -> bool:
+    """The text spells ``acronym`` ("crps", "sdrc") out as four words that are not the
+    syndrome's name (the four words before each "(crps)"; a regex over the whole text would
+    backtrack)."""
+    bracketed = f"({acronym})"
+    at = lower.find(bracketed)
     while at >= 0:
         words = _WORD.findall(lower, max(0, at - 80), at)[-4:]
-        if len(words) == 4 and "".join(w[0] for w in words) == "crps" and words[2] != "pain":
+        if (len(words) == 4 and "".join(w[0] for w in words) == acronym
+                and not any(w.startswith(_SYNDROME_WORDS) for w in words)):
             return True
-        at = lower.find("(crps)", at + 6)
+        at = lower.find(bracketed, at + 6)
     return False
 
 
@@ -69,13 +79,20 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
     spans: list[tuple[int, int]] = []
     lower = doc.lower
     # "(" first: a one-character search (memchr) is far cheaper, and most texts have none
-    if "(" in lower and "(crps)" in lower and _other_acronym(lower):
-        # CRPS spelled out as another name: none of its mentions counts (dropped here, not
-        # tested at every hit of the loop)
-        hits = [hit for hit in hits if hit[0] != "crps"]
+    if "(" in lower:
+        if "(crps)" in lower and _other_acronym(lower, "crps"):
+            # CRPS spelled out as another name: none of its mentions counts (dropped here,
+            # not tested at every hit of the loop)
+            hits = [hit for hit in hits if hit[0] != "crps"]
+        if "(sdrc)" in lower and _other_acronym(lower, "sdrc"):
+            hits = [hit for hit in hits if doc.folded[hit[1] : hit[2]] != "SDRC"]
     for label, start, end in hits:
         if label == "crps" and doc.folded[start : start + 4] == "CRPs":
             continue  # plural of CRP, C-reactive protein
+        if label == "back":
+            if start > doc.title_end:
+                break  # a reference list or author bio: what follows is not the topic
+            continue
         if label == "rsd":
             window = doc.lower[max(0, start - 100) : end + 100]
             if _RSD_OTHER.search(window) or not _RSD_PAIN.search(window):
