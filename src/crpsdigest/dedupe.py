@@ -573,7 +573,19 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
 def _long_title_match(a: _Item, b: _Item, tsim: float) -> bool:
     """Two copies of one record under a long, near-identical title (a journal's TOC item with no
     DOI and PubMed's entry; a syndicated headline): such titles are not written twice."""
-    return tsim >= LONG_TITLE_SIM and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
+    return (
+        tsim >= LONG_TITLE_SIM
+        and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
+        and not _swapped_word(a, b)
+    )
+
+
+def _swapped_word(a: _Item, b: _Item) -> bool:
+    """Each title has a word the other lacks ("upper-limb" / "lower-limb"): a companion paper
+    by the same authors, not a second copy. Copies differ by case, punctuation or a dropped
+    subtitle, which leaves one title's words inside the other's."""
+    words_a, words_b = set(a.title.split()), set(b.title.split())
+    return bool(words_a - words_b) and bool(words_b - words_a)
 
 
 def _near(a: _Item, b: _Item) -> tuple[str, bool]:
