@@ -1,6 +1,7 @@
 """Score de-duplication on a labelled JSONL file: pairwise precision/recall and every wrong pair.
 
-Usage: python bench/score_dedupe.py [path.jsonl ...]   (default: tests/fixtures/dedup_cases.jsonl)
+Usage: python bench/score_dedupe.py [path.jsonl ...]   (default: the whole labelled set,
+tests/fixtures/dedup_cases.jsonl and the blind rounds' files)
 
 Entries are built exactly as the labelled-set test builds them (tests/dedup_fixture.py) and
 scored the same way (pairwise over all entries of the files given, clustered together). Prints
@@ -17,14 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from crpsdigest.dedupe import cluster_entries  # noqa: E402
-from tests.dedup_fixture import CASES, Case, load_cases, pairwise_scores  # noqa: E402
+from tests.dedup_fixture import load_cases, pairwise_scores  # noqa: E402
 
 
 def main() -> None:
-    paths = [Path(a) for a in sys.argv[1:]] or [CASES]
-    cases: list[Case] = []
-    for path in paths:
-        cases += load_cases(path)
+    cases = load_cases(*(Path(a) for a in sys.argv[1:]))
     result = cluster_entries([c.entry for c in cases])
     gold = {c.entry.uid: c.cluster for c in cases}
     found = {uid: info.cluster for uid, info in result.items()}
