@@ -58,11 +58,13 @@ import gc
 import html
 import math
 import re
+import string
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from rapidfuzz import fuzz
 
@@ -227,7 +229,8 @@ _COMMENT_TITLE = re.compile(r"^\s*(?:by|comment|comments on|re)\s*:|^\s*comments
 _COMMENT_LINK = re.compile(r"#comment-|[?&]replytocom=|/comment-page-|#respond", re.I)
 _SUFFIX_SEP = re.compile(r"\s+(?:-|–|—|\||::)\s+(?!.*\s(?:-|–|—|\||::)\s)")
 _WORD = re.compile(r"[^\W_]+")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d]?\s+")
+_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation + "\u2013\u2014\u2026", " "))
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d]?\s+")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _PREPRINT_HOSTS = (
     "biorxiv.org",
@@ -778,15 +781,22 @@ def _anchors(text: str) -> tuple[int, ...]:
     window = text[: SHINGLE_WORDS * 16]
     if len(window) < ANCHOR_MIN_WORDS * 8:
         return ()  # too short for two long sentences: nothing a verbatim merge could use
-    sentences = _SENTENCE_END.split(_norm_text(window))
+    sentences = _SENTENCE_END.split(window)  # normalised below, only the chosen ones
     if len(window) < len(text):
         sentences.pop()  # cut by the window: another copy may cut it elsewhere
     if len(sentences) < 2:
         return ()
-    # longest by spaces (cheap), ties by spelling; only the chosen ones are split into words
-    sized = sorted((-n, s) for s in sentences if (n := len(s.split())) >= ANCHOR_MIN_WORDS)
+    # longest by spaces (cheap: clean's plain text has single spaces), ties by spelling; only
+    # the chosen ones are normalised and split into words
+    counts = list(map(str.count, sentences, repeat(" ")))
+    if max(counts) < ANCHOR_MIN_WORDS - 1:
+        return ()
+    sized = sorted((-n, s) for n, s in zip(counts, sentences, strict=True) if n >= ANCHOR_MIN_WORDS - 1)
     # hashed like the shingles (compared within one run only); never equal to a title word
-    return tuple(hash(" ".join(_WORD.findall(s))) for _, s in sized[:ANCHOR_SENTENCES])
+    return tuple(
+        hash(" ".join(_norm_text(s).translate(_PUNCT_TO_SPACE).split()))
+        for _, s in sized[:ANCHOR_SENTENCES]
+    )
 
 
 def _drop_boilerplate_anchors(items: Sequence[_Item]) -> None:
