@@ -7,6 +7,7 @@ years; the script prints time, peak RSS and the pairwise precision/recall on the
     .venv/bin/python bench/dedupe.py                      # all sizes
     .venv/bin/python bench/dedupe.py 100000               # one size
     .venv/bin/python bench/dedupe.py --repeat 3 100000 200000
+    .venv/bin/python bench/dedupe.py --sentences 50000   # texts cut into 15-word sentences
 
 The machine is shared, so compare CPU seconds (``time.process_time``), and with ``--repeat R``
 the best of R runs on the same archive; wall time under load says little about scaling.
@@ -42,6 +43,9 @@ TOPICS = [
 ]
 
 
+SENTENCES = False  # --sentences: texts with sentence ends (the verbatim-copy blocking keys)
+
+
 def _archive(n: int, seed: int = 7) -> tuple[list[Entry], dict[str, int]]:
     rng = random.Random(seed)
     feeds = [FeedRef(url=f"https://feed{i}.example/rss", name=f"Feed {i}") for i in range(60)]
@@ -54,6 +58,8 @@ def _archive(n: int, seed: int = 7) -> tuple[list[Entry], dict[str, int]]:
         when = start + timedelta(minutes=rng.randrange(4 * 365 * 24 * 60))
         title_words = rng.sample(TOPICS, 2) + rng.sample(WORDS, 6)
         text_words = rng.sample(WORDS, 60)
+        if SENTENCES:
+            text_words = [w + "." if i % 15 == 14 else w for i, w in enumerate(text_words)]
         doi = f"10.{1000 + story % 9000}/bench.{story}" if rng.random() < 0.3 else None
         copies = rng.choice((1, 1, 1, 2, 2, 3))
         for c in range(copies):
@@ -120,6 +126,12 @@ def _one(n: int, repeat: int = 1) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
+    global SENTENCES
+    if "--help" in args or "-h" in args:
+        print(__doc__)
+        return
+    if "--sentences" in args:
+        SENTENCES, args = True, [a for a in args if a != "--sentences"]
     repeat = 1
     if args[:1] == ["--repeat"]:
         repeat, args = int(args[1]), args[2:]
@@ -128,6 +140,7 @@ def main() -> None:
         return
     for n in [int(a) for a in args] or SIZES:
         cmd = [sys.executable, __file__, "--repeat", str(repeat), str(n)]
+        cmd += ["--sentences"] if SENTENCES else []
         subprocess.run(cmd, check=True)
 
 

@@ -1,4 +1,9 @@
-"""Load the labelled de-duplication set (tests/fixtures/dedup_cases.jsonl) as Entry objects."""
+"""Load the labelled de-duplication set as Entry objects.
+
+The set is tests/fixtures/dedup_cases.jsonl plus each blind round's file (dedup_blind1.jsonl:
+labelled by DESIGN.md alone and committed before dedupe ever ran on it; notes in
+dedup_blind1_notes.md). Cluster labels are per file prefix ("D1-…"), so files never collide.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,8 @@ from crpsdigest.models import Entry, FeedRef
 from crpsdigest.urls import canonical_url
 
 CASES = Path(__file__).parent / "fixtures" / "dedup_cases.jsonl"
+BLIND1 = Path(__file__).parent / "fixtures" / "dedup_blind1.jsonl"
+LABELLED = (CASES, BLIND1)
 
 
 @dataclass
@@ -22,10 +29,13 @@ class Case:
     aggregator: bool
 
 
-def load_cases(path: Path = CASES) -> list[Case]:
-    """Entries built the way the parse stage builds them: canonical_url + extract_ids."""
+def load_cases(*paths: Path) -> list[Case]:
+    """Entries built the way the parse stage builds them: canonical_url + extract_ids.
+
+    ``paths``: labelled JSONL files, by default the whole labelled set (:data:`LABELLED`)."""
     cases = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    lines = [line for p in paths or LABELLED for line in p.read_text(encoding="utf-8").splitlines()]
+    for line in lines:
         row = json.loads(line)
         published = datetime.fromisoformat(row["published"]) if row["published"] else None
         entry = Entry(

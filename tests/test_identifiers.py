@@ -88,3 +88,20 @@ def test_reference_list_doi_is_not_the_entry_identity() -> None:
     )
     assert ids["self_doi"] == ("10.5555/own.1",)
     assert ids["doi"] == ("10.5555/other.2", "10.5555/own.1")
+
+
+def test_preprint_link_version_and_view_are_not_part_of_the_doi() -> None:
+    """A bioRxiv link to version 3's full text owns the DOI the server's feed gives every version."""
+    ids = extract_ids(
+        link="https://www.biorxiv.org/content/10.1101/2023.11.07.566012v3.full.pdf", guid=""
+    )
+    assert ids["self_doi"] == ("10.1101/2023.11.07.566012",)
+
+
+def test_silverchair_article_number_after_the_doi_is_dropped() -> None:
+    """OUP-style links append the site's numeric article id after the DOI."""
+    ids = extract_ids(
+        link="https://academic.oup.com/brain/article/doi/10.1093/brain/awae301/7765432?rss=1",
+        guid="",
+    )
+    assert ids["self_doi"] == ("10.1093/brain/awae301",)

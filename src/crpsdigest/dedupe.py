@@ -24,10 +24,16 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    text: a feed repeating a headline is usually running a series. Guards:
    numbers and month names in titles must agree (weekly roundups, phase 2 vs 3), title markers
    must agree (patient/lay summary, sub-study/secondary analysis/follow-up, comment/reply/
-   erratum, preprint), comments ("By: …", "Comment on …") never near-merge.
+   erratum, preprint), comments ("By: …", "Comment on …") never near-merge. A long, near-identical
+   text (≥ :data:`VERBATIM_TEXT_SIM` over ≥ :data:`VERBATIM_MIN_SHINGLES` word triples) merges
+   two feeds' items under a rewritten headline (a press release retitled by news sites) unless
+   both titles carry numbers that disagree; a sentence two items of one feed share is that
+   feed's boilerplate and never counts. The long-title rule refuses titles that each have a
+   word the other lacks (companion papers: "upper-limb" / "lower-limb").
 
-Candidate pairs for step 5 come from blocking on each title's rarest words (every merge needs
-title similarity ≥ 0.5, so true pairs share rare words), then a sliding date window per block;
+Candidate pairs for step 5 come from blocking on each title's rarest words (every title-based
+merge needs title similarity ≥ 0.5, so true pairs share rare words) and on each text's two
+longest sentences (verbatim copies), then a sliding date window per block;
 text shingles are computed only for entries that meet a candidate, so cost grows near-linearly.
 
 Cluster ids are stable: a component containing entries from ``known`` takes the smallest of
@@ -52,11 +58,13 @@ import gc
 import html
 import math
 import re
+import string
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 from rapidfuzz import fuzz
 
@@ -83,6 +91,10 @@ BLOCK_TOKENS = 4
 LONG_TITLE_SIM = 0.97  # a long title repeated this closely names one record, whatever the texts
 LONG_TITLE_TOKENS = 6  # distinctive words a title needs to count as long
 MAX_NEIGHBOURS = 300
+VERBATIM_TEXT_SIM = 0.90  # the same long text under a rewritten headline
+VERBATIM_MIN_SHINGLES = 40  # word triples both texts need for that (about half a window)
+ANCHOR_SENTENCES = 2  # longest sentences of a text used as blocking keys
+ANCHOR_MIN_WORDS = 12
 
 _GOOGLE_NEWS = "news.google.com"
 _AGGREGATOR_HOSTS = (_GOOGLE_NEWS,)
@@ -217,6 +229,8 @@ _COMMENT_TITLE = re.compile(r"^\s*(?:by|comment|comments on|re)\s*:|^\s*comments
 _COMMENT_LINK = re.compile(r"#comment-|[?&]replytocom=|/comment-page-|#respond", re.I)
 _SUFFIX_SEP = re.compile(r"\s+(?:-|–|—|\||::)\s+(?!.*\s(?:-|–|—|\||::)\s)")
 _WORD = re.compile(r"[^\W_]+")
+_PUNCT_TO_SPACE = str.maketrans(dict.fromkeys(string.punctuation + "\u2013\u2014\u2026", " "))
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d]?\s+")
 _TAG = re.compile(r"<[^>]{0,200}>")
 _PREPRINT_HOSTS = (
     "biorxiv.org",
@@ -259,10 +273,12 @@ class _Item:
     markers: frozenset[str]
     has_text: bool  # False for Google News items, whose description is only headlines
     outlet: str  # condensed outlet name for aggregator items ("" otherwise)
+    outlet_aliases: frozenset[str]  # its parenthesised short names: "… (NIH) (.gov)" → {"nih"}
     identity: frozenset[str]  # condensed names this entry's publisher goes by
     host: str
     path: str  # canonical URL path ("" when it is too short to identify a page)
     authors: frozenset[str]
+    anchors: tuple[int, ...]  # hashes of the text's longest sentences (see _anchors)
     _shingles: frozenset[int] | None = None
 
     @property
@@ -324,7 +340,10 @@ class _Forest:
 
 
 def _norm_text(value: str) -> str:
-    value = unicodedata.normalize("NFKC", html.unescape(html.unescape(value)))
+    if "&" in value:
+        value = html.unescape(html.unescape(value))
+    if not value.isascii():
+        value = unicodedata.normalize("NFKC", value)
     value = value.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
     return value.replace("\u201d", '"').lower()
 
@@ -405,6 +424,15 @@ def _strip_outlet(title: str, entry: Entry, aggregated: bool) -> tuple[str, str]
     if outlet and any(outlet == n or (len(n) > 3 and n in outlet) for n in names if n):
         return head, ""
     return title, _condense(entry.source_name or "") if aggregated else ""
+
+
+def _outlet_aliases(raw_title: str) -> frozenset[str]:
+    """Short names an aggregator gives in brackets after the outlet's full name (Google News:
+    "National Institutes of Health (NIH) (.gov)"); the outlet's own host often uses them."""
+    match = _SUFFIX_SEP.search(raw_title)
+    tail = raw_title[match.end() :] if match else ""
+    found = {_condense(part) for part in re.findall(r"\(([^()]{1,40})\)", tail)}
+    return frozenset(a for a in found if len(a) >= 3 and a not in _HOST_LABEL_STOP)
 
 
 def _numbers(title: str) -> frozenset[str]:
@@ -537,10 +565,12 @@ def _prepare(idx: int, entry: Entry) -> _Item:
         markers=_markers(raw_title, entry, own, link_host),
         has_text=not google_news,
         outlet=outlet if aggregated else "",
+        outlet_aliases=_outlet_aliases(raw_title) if aggregated and outlet else frozenset(),
         identity=frozenset(i for i in identity if len(i) > 2),
         host=host,
         path=_page_path(url),
         authors=frozenset(_condense(a) for a in entry.authors if _condense(a)),
+        anchors=() if google_news or comment else _anchors(entry.text),
     )
 
 
@@ -558,11 +588,12 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
     """For title-only matches: both copies come from one publisher."""
     for x, y in ((a, b), (b, a)):
         if x.outlet:
-            return any(
+            names = y.identity | ({y.outlet} if y.outlet else set())
+            return bool(x.outlet_aliases & names) or any(
                 x.outlet == n
                 or (len(x.outlet) >= 3 and x.outlet in n)
                 or (len(n) >= 6 and n in x.outlet)
-                for n in y.identity | ({y.outlet} if y.outlet else set())
+                for n in names
             )
     if a.host and a.host == b.host:
         return True
@@ -573,22 +604,54 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
 def _long_title_match(a: _Item, b: _Item, tsim: float) -> bool:
     """Two copies of one record under a long, near-identical title (a journal's TOC item with no
     DOI and PubMed's entry; a syndicated headline): such titles are not written twice."""
-    return tsim >= LONG_TITLE_SIM and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
+    return (
+        tsim >= LONG_TITLE_SIM
+        and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
+        and not _swapped_word(a, b)
+    )
+
+
+def _swapped_word(a: _Item, b: _Item) -> bool:
+    """Each title has a word the other lacks ("upper-limb" / "lower-limb"): a companion paper
+    by the same authors, not a second copy. Copies differ by case, punctuation or a dropped
+    subtitle, which leaves one title's words inside the other's."""
+    words_a, words_b = set(a.title.split()), set(b.title.split())
+    return bool(words_a - words_b) and bool(words_b - words_a)
+
+
+def _verbatim(a: _Item, b: _Item, same_feed: bool, within: str) -> str:
+    """One long text republished under a rewritten headline (a press release on EurekAlert and
+    on news sites that retitle it): near-identical text over a full window of words is not
+    written twice. Two items of one feed never count (a feed's boilerplate description)."""
+    if same_feed or not any(x in b.anchors for x in a.anchors):
+        return ""  # (no shared long sentence: cheap to tell, and most pairs end here)
+    if min(len(a.shingles), len(b.shingles)) < VERBATIM_MIN_SHINGLES:
+        return ""
+    csim = _text_sim(a, b)
+    if csim < VERBATIM_TEXT_SIM:
+        return ""
+    return (
+        f"text similarity {csim:.2f} ≥ {VERBATIM_TEXT_SIM:.2f} over ≥ {VERBATIM_MIN_SHINGLES} "
+        f"word triples {within} (rewritten headline)"
+    )
 
 
 def _near(a: _Item, b: _Item) -> tuple[str, bool]:
     """Why ``a`` and ``b`` are the same item ("" if not), and whether they share a story."""
-    if a.comment or b.comment or a.markers != b.markers or a.numbers != b.numbers:
+    if a.comment or b.comment or a.markers != b.markers:
         return "", False
     days = abs(a.ts - b.ts) / 86400 if a.ts is not None and b.ts is not None else None
     if days is not None and days > WINDOW_DAYS:
         return "", False
-    tsim = _title_sim(a, b)
-    if tsim < EDITED_TITLE_SIM:
-        return "", False
     within = f"within {WINDOW_DAYS} days" if days is not None else "(undated)"
     # one feed publishing two alike items under two guids is usually a series, not a copy
     same_feed = a.entry.feed.url == b.entry.feed.url
+    if a.numbers != b.numbers:
+        # numbers in both titles that disagree: another issue of a series, whatever the text
+        return ("" if a.numbers and b.numbers else _verbatim(a, b, same_feed, within)), False
+    tsim = _title_sim(a, b)
+    if tsim < EDITED_TITLE_SIM:
+        return _verbatim(a, b, same_feed, within), False
     if a.shingles and b.shingles and min(len(a.shingles), len(b.shingles)) >= MIN_SHINGLES:
         csim = _text_sim(a, b)
         if tsim >= TITLE_SIM and csim >= TEXT_SIM and not same_feed:
@@ -700,13 +763,57 @@ def _blocks(items: Sequence[_Item]) -> Iterable[list[_Item]]:
             df[token] += 1
     # rarest first, ties by spelling; one rank per word makes the per-title sort a C-level key
     rank = {t: r for r, t in enumerate(sorted(df, key=lambda t: (df[t], t)))}
-    blocks: dict[str, list[_Item]] = defaultdict(list)
+    blocks: dict[str | int, list[_Item]] = defaultdict(list)
     for item in items:
         for token in sorted(item.tokens, key=rank.__getitem__)[:BLOCK_TOKENS]:
             blocks[token].append(item)
+        for anchor in item.anchors:
+            # a rewritten headline shares no rare title word with the copy it retitles
+            blocks[anchor].append(item)
     for members in blocks.values():
         if 2 <= len(members) <= MAX_BLOCK:
             yield members
+
+
+def _anchors(text: str) -> tuple[int, ...]:
+    """Block keys for verbatim copies: the text's longest whole sentences within the matching
+    window (a copy keeps its sentences even when a line is added before or after them)."""
+    window = text[: SHINGLE_WORDS * 16]
+    if len(window) < ANCHOR_MIN_WORDS * 8:
+        return ()  # too short for two long sentences: nothing a verbatim merge could use
+    sentences = _SENTENCE_END.split(window)  # normalised below, only the chosen ones
+    if len(window) < len(text):
+        sentences.pop()  # cut by the window: another copy may cut it elsewhere
+    if len(sentences) < 2:
+        return ()
+    # longest by spaces (cheap: clean's plain text has single spaces), ties by spelling; only
+    # the chosen ones are normalised and split into words
+    counts = list(map(str.count, sentences, repeat(" ")))
+    if max(counts) < ANCHOR_MIN_WORDS - 1:
+        return ()
+    sized = sorted((-n, s) for n, s in zip(counts, sentences, strict=True) if n >= ANCHOR_MIN_WORDS - 1)
+    # hashed like the shingles (compared within one run only); never equal to a title word
+    return tuple(
+        hash(" ".join(_norm_text(s).translate(_PUNCT_TO_SPACE).split()))
+        for _, s in sized[:ANCHOR_SENTENCES]
+    )
+
+
+def _drop_boilerplate_anchors(items: Sequence[_Item]) -> None:
+    """A sentence two differently titled items of one feed share is that feed's boilerplate (a
+    podcast's blurb under every episode), not a sign of a copy: it must not tie any copy of it
+    to either item. (One feed repeating an item under one title is a re-emission, not that.)"""
+    title_of: dict[tuple[int, str], str] = {}
+    boilerplate: set[int] = set()
+    for item in items:
+        for anchor in item.anchors:
+            title = title_of.setdefault((anchor, item.entry.feed.url), item.title)
+            if title != item.title:
+                boilerplate.add(anchor)
+    if boilerplate:
+        for item in items:
+            if any(x in boilerplate for x in item.anchors):
+                item.anchors = tuple(x for x in item.anchors if x not in boilerplate)
 
 
 def _candidate_pairs(items: Sequence[_Item]) -> list[tuple[int, int]]:
@@ -802,6 +909,7 @@ def _cluster(entries: Sequence[Entry], known: Mapping[str, str]) -> dict[str, Cl
     for cluster_id, members in sorted(by_known.items()):
         for member in members[1:]:
             forest.union(members[0].idx, member.idx, f"kept in cluster {cluster_id}", force=True)
+    _drop_boilerplate_anchors(items)
     _exact(items, forest)
     _weak_ids(items, forest)
     story_edges: list[tuple[int, int]] = []

@@ -79,6 +79,10 @@ _LINK_DOI_TAILS = frozenset(
     }
 )
 _TRAILING = ".,;:'\"]}>!?"
+# bioRxiv / medRxiv links add a version and a view to the DOI ("…25320811v2.full"); there every
+# version is one record with one DOI (Research Square, by contrast, gives each version its own).
+_VERSIONED_DOI_PREFIXES = ("10.1101/",)
+_PREPRINT_VERSION = re.compile(r"(?:v\d+)?(?:\.(?:full|abstract|full-text|article-info|article-metrics|supplementary-material)(?:\.pdf)?|\.pdf)?$")
 
 
 def normalise_doi(value: str) -> str:
@@ -151,10 +155,7 @@ def _from_url(url: str, own: dict[str, set[str]]) -> None:
     low = (whole + "?" + parts.query).lower()  # substring checks spare the regexes most URLs
     match = _DOI.search(path) if "10." in path else None
     if match:
-        segments = match.group(1).split("/")
-        while len(segments) > 2 and segments[-1].lower() in _LINK_DOI_TAILS:
-            segments.pop()
-        own["doi"].add(normalise_doi("/".join(segments)))
+        own["doi"].add(_doi_from_path(match.group(1)))
     if "doi" in parts.query.lower():
         for key, value in parse_qsl(parts.query):
             if key.lower() == "doi" and _DOI.search(value):
@@ -172,6 +173,24 @@ def _from_url(url: str, own: dict[str, set[str]]) -> None:
         if (nct or isrctn) and len(_SLUG_WORD.findall(segment)) <= 2:
             own["nct"] |= nct  # a record page (".../NCT…", "ct-NCT…"), not a news slug
             own["isrctn"] |= isrctn
+
+
+def _doi_from_path(found: str) -> str:
+    """The DOI a publisher path names, without what the site appends to it.
+
+    View tails ("/full", "/epdf"), Silverchair's article number (OUP, MIT Press:
+    ``/doi/10.1093/pm/pnaf045/8112233``) and a preprint server's version and view
+    (``10.1101/2025.01.20.25320811v2.full``): the record's DOI has none of them.
+    """
+    segments = found.split("/")
+    while len(segments) > 2 and segments[-1].lower() in _LINK_DOI_TAILS:
+        segments.pop()
+    if len(segments) > 3 and segments[-1].isdigit():
+        segments.pop()  # /doi/<prefix>/<journal>/<article>/<site's numeric id>
+    doi = normalise_doi("/".join(segments))
+    if doi.startswith(_VERSIONED_DOI_PREFIXES):
+        doi = _PREPRINT_VERSION.sub("", doi)
+    return doi
 
 
 def _from_label(value: str, own: dict[str, set[str]]) -> None:
