@@ -41,11 +41,19 @@ from crpsdigest.normalize import fold_accents, normalize_text
 # Between two treatments a title names one after the other: a head-to-head comparison, whose
 # first-named arm is the item's subject ("Lidocaine versus ketamine infusions ..."). Not
 # "X with or without Y", where Y is what is tested.
-_HEAD_TO_HEAD = re.compile(r"\s*(?:versus|vs\.?|compared\s+with|or)\s*")
+# A dose may follow the first arm: "Zoledronic acid 5 mg once or neridronate 4 x 100 mg".
+_HEAD_TO_HEAD = re.compile(
+    r"(?:\s*(?:at\s+)?\d[\d.,]*\s*(?:x\s*\d[\d.,]*\s*)?(?:mg|g|mcg|µg|ml|%)(?:/kg)?(?:/h|/day|/d)?"
+    r"(?:\s+(?:once|daily|weekly|twice\s+daily|a\s+day))?)?"
+    r"\s*(?:versus|vs\.?|compared\s+with|or)\s*"
+)
 
 # A treatment named in the title by a plural heading ("psychological interventions", "physical
 # therapies") only heads the list of the specific treatments the body names.
 _CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
+
+# A numbered part of a roundup or newsletter: "1) Opioid tapering: ... 2) ... 3) In CRPS news".
+_NUMBERED = re.compile(r"(?<![\w.,])([1-9])[.)]\s+(?=[^\W\d_])")
 
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
@@ -108,7 +116,15 @@ class Classifier:
 
         treatments: list[str] = []
         if relevant or entry.feed.topic == "crps":
-            treatments = self._treatments(doc, kinds, evidence)
+            # Google News titles end " - Outlet": the outlet's name is no treatment
+            outlet = title_end
+            if "news.google." in entry.feed.url:
+                dash = clean.rfind(" - ", 0, title_end)
+                if dash > 0:
+                    outlet = dash
+            treatments = self._treatments(
+                doc, kinds, evidence, outlet, _other_topics(doc, crps_spans)
+            )
         return Classification(
             relevant=relevant, treatments=treatments, kinds=kinds, evidence=evidence
         )
@@ -128,8 +144,25 @@ class Classifier:
             return [self.classify(e) for e in entries]
         return _classify_forked(self.classify, entries, workers)
 
-    def _treatments(self, doc: _Doc, kinds: list[str], evidence: dict[str, list[str]]) -> list[str]:
+    def _treatments(
+        self,
+        doc: _Doc,
+        kinds: list[str],
+        evidence: dict[str, list[str]],
+        outlet: int,
+        off_topic: list[tuple[int, int]],
+    ) -> list[str]:
         mentions = self._finder.find(doc)
+        if outlet < doc.title_end:
+            mentions = [m for m in mentions if not outlet <= m[0] < doc.title_end]
+        if off_topic:
+            # a slug named in other parts only is other news, in the title too (a
+            # newsletter's title lists its parts: "opioid tapering, a migraine app and CRPS")
+            other = {m[2] for m in mentions if any(a <= m[0] < b for a, b in off_topic)}
+            here = {m[2] for m in mentions if m[0] >= doc.title_end
+                    and not any(a <= m[0] < b for a, b in off_topic)}
+            mentions = [m for m in mentions if not (m[2] in other and (
+                m[2] not in here or any(a <= m[0] < b for a, b in off_topic)))]
         if not mentions:
             return []
         # by start, the longer first at one start: two stable C-level sorts, no Python key
@@ -227,6 +260,26 @@ class Classifier:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
         return result
+
+
+def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The numbered parts of a multi-topic item (a newsletter's "1) ... 2) ... 3) ...") that
+    do not name CRPS, when another part does: their treatments are other news, not the CRPS
+    item's subject (taxonomy 5, rule 5: CRPS must be the topic)."""
+    lower, body = doc.lower, doc.title_end
+    if not crps_spans or ("1)" not in lower and "1. " not in lower):
+        return []
+    starts: list[int] = []
+    for m in _NUMBERED.finditer(lower, body):
+        if int(m.group(1)) == len(starts) + 1:
+            starts.append(m.start())
+    if len(starts) < 2:
+        return []
+    parts = list(zip(starts, [*starts[1:], len(lower)]))
+    on_topic = [any(a <= s < b for s, _ in crps_spans) for a, b in parts]
+    if not any(on_topic):
+        return []
+    return [part for part, crps in zip(parts, on_topic) if not crps]
 
 
 def _head_to_head(lower: str, in_title: list[tuple[int, int, str]]) -> str | None:

@@ -24,10 +24,16 @@ _NOT_GUIDELINE = re.compile(
     # guidelines in general, cited: "first-line in every guideline", "most guidelines"
     r"(?:in|by)\s+(?:every|all|most|many|several)|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
+    # the same in French, Italian, Spanish, German, Dutch: "suggerita da alcune linee guida"
+    r"(?:suggerit|raccomandat|consigliat|indicat)[aoie]\s+(?:da|nelle|dalle)|"
+    r"(?:recommande|conseille|suggere)e?s?\s+par|(?:recomendad|sugerid|aconsejad)[oa]s?\s+"
+    r"(?:por|en)|empfohlen\s+(?:von|in)|aanbevolen\s+(?:door|in)|"
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
     r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s|"
-    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle))*\s*$"
+    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|some|"
+    r"alcune|alcuni|algunas|algunos|algumas|certaines|certains|plusieurs|einigen|mehreren|"
+    r"sommige|diverse|varie))*\s*$"
 )
 # After a guideline word: existing guidance cited in an item about something else
 # ("national guidelines already suggest X, but ..."), not the item's kind.
@@ -101,6 +107,12 @@ _REPORTING_WORDS = frozenset({
     "onderzoekers", "pesquisadores",
 })
 _WORDS = re.compile(r"[a-z]+")
+_HASHTAG = re.compile(r"(?<![\w&])#[^\W\d_]\w+")
+# Hosts of literature databases and preprint servers (feed_formats.md sections 1 and 2).
+_PAPER_HOSTS = (
+    "pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov/pmc", "europepmc.org", "ebi.ac.uk/europepmc",
+    "biorxiv.org", "medrxiv.org", "preprints.scielo.org", "researchsquare.com",
+)
 _COHORT_SIZE = re.compile(r"\(n\s*=\s*\d")
 # "reports", "reported" by someone; not "case report", "73% reported", "patients reported"
 # (the kind's name, the study's own outcome)
@@ -193,10 +205,12 @@ def _kinds(
     story = cue.get("story")
     if story:
         found.setdefault("personal-story", {})[story[0][0]] = None
-    elif _first_person(doc) >= 3:
+    elif (count := _first_person(doc)) >= 3 or (count and _HASHTAG.search(doc.clean)):
+        # a post with hashtags is social media: one "my" is the writer speaking
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+        or _paper_feed(entry.feed.url)
         # a cohort size in a paper's notation, "(n=38)" (the scanner's copy has no "=")
         or ("(n" in lower and _COHORT_SIZE.search(lower) is not None and not _second_hand(doc))
         or ("model" in cue and not _second_hand(doc))
@@ -237,6 +251,14 @@ def _kinds(
 def _registry_feed(url: str) -> bool:
     """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
     return "clinicaltrials.gov" in url.lower()
+
+
+@lru_cache(maxsize=256)
+def _paper_feed(url: str) -> bool:
+    """A literature database's or preprint server's feed: its items are papers, not news
+    (PubMed's title-and-citation items have no other sign of it)."""
+    url = url.lower()
+    return any(host in url for host in _PAPER_HOSTS)
 
 
 def _academic_title(doc: _Doc) -> bool:

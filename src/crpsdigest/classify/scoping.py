@@ -16,7 +16,11 @@ from dataclasses import dataclass
 
 from crpsdigest.classify.scanning import _START, _Doc
 
-_RESEARCH_CUE = re.compile(r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)")
+# (accent-folded lower case: "fondos para", "fonds pour", "fondi per", "Spenden für")
+_RESEARCH_CUE = re.compile(
+    r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)|"
+    r"(?:fond[io]s?|fundos)\s+(?:para|pour|per)|spenden\s+fur|geld\s+voor"
+)
 
 
 @dataclass(slots=True)
