@@ -52,9 +52,6 @@ _HEAD_TO_HEAD = re.compile(
 # therapies") only heads the list of the specific treatments the body names.
 _CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
 
-# A numbered part of a roundup or newsletter: "1) Opioid tapering: ... 2) ... 3) In CRPS news".
-_NUMBERED = re.compile(r"(?<![\w.,])([1-9])[.)]\s+(?=[^\W\d_])")
-
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
 
@@ -89,6 +86,9 @@ class Classifier:
         scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
         # the same for the people nouns of a study's cohort (see kinds._paper_voice)
         scanner.add(_Rule("cohort", "cohort", re.compile("people")), _COHORT_ANCHORS)
+        # and where a "2" stands alone ("2)", "2. "): a numbered second part may follow
+        # (see _other_topics); most texts have none, and then no search is made
+        scanner.add(_Rule("part", "part", re.compile("2")), [" 2 "])
         scanner.build()
         self._scanner = scanner
 
@@ -112,7 +112,11 @@ class Classifier:
         relevant = bool(crps_spans)
         if relevant:
             evidence["crps"] = list(dict.fromkeys([clean[a:b] for a, b in crps_spans]))
-        kinds = _kinds(entry, doc, found["kind"], evidence)
+        off_topic = _other_topics(doc, crps_spans)
+        kind_hits = found["kind"]
+        if off_topic:  # a newsletter's other parts say nothing of the CRPS item's kind
+            kind_hits = [h for h in kind_hits if not any(a <= h[1] < b for a, b in off_topic)]
+        kinds = _kinds(entry, doc, kind_hits, evidence)
 
         treatments: list[str] = []
         if relevant or entry.feed.topic == "crps":
@@ -122,9 +126,7 @@ class Classifier:
                 dash = clean.rfind(" - ", 0, title_end)
                 if dash > 0:
                     outlet = dash
-            treatments = self._treatments(
-                doc, kinds, evidence, outlet, _other_topics(doc, crps_spans)
-            )
+            treatments = self._treatments(doc, kinds, evidence, outlet, off_topic)
         return Classification(
             relevant=relevant, treatments=treatments, kinds=kinds, evidence=evidence
         )
@@ -264,15 +266,12 @@ class Classifier:
 
 def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """The numbered parts of a multi-topic item (a newsletter's "1) ... 2) ... 3) ...") that
-    do not name CRPS, when another part does: their treatments are other news, not the CRPS
-    item's subject (taxonomy 5, rule 5: CRPS must be the topic)."""
-    lower, body = doc.lower, doc.title_end
-    if not crps_spans or ("1)" not in lower and "1. " not in lower):
-        return []
-    starts: list[int] = []
-    for m in _NUMBERED.finditer(lower, body):
-        if int(m.group(1)) == len(starts) + 1:
-            starts.append(m.start())
+    do not name CRPS, when another part does: their treatments and kind words are other
+    news, not the CRPS item's subject (taxonomy 5, rule 5: CRPS must be the topic)."""
+    lower = doc.lower
+    if not crps_spans or "part" not in doc.hits:
+        return []  # the usual case: no lone "2" in the text
+    starts = _numbered(lower, doc.title_end)
     if len(starts) < 2:
         return []
     parts = list(zip(starts, [*starts[1:], len(lower)]))
@@ -280,6 +279,28 @@ def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[in
     if not any(on_topic):
         return []
     return [part for part, crps in zip(parts, on_topic) if not crps]
+
+
+def _numbered(lower: str, pos: int) -> list[int]:
+    """Where "1)" or "1. ", then "2)" or "2. " ... open a part (not "type 1." or "4.5")."""
+    starts: list[int] = []
+    for n in "123456789":
+        at = -1
+        for mark in (n + ")", n + ". "):
+            i = lower.find(mark, pos)
+            while i >= 0:
+                before = lower[i - 1] if i else " "
+                after = lower[i + len(mark) : i + len(mark) + 2].lstrip()[:1]
+                if not (before.isalnum() or before in ".,") and after.isalpha():
+                    break
+                i = lower.find(mark, i + 1)
+            if i >= 0 and (at < 0 or i < at):
+                at = i
+        if at < 0:
+            break
+        starts.append(at)
+        pos = at + 2
+    return starts
 
 
 def _head_to_head(lower: str, in_title: list[tuple[int, int, str]]) -> str | None:

@@ -205,7 +205,9 @@ def _kinds(
     story = cue.get("story")
     if story:
         found.setdefault("personal-story", {})[story[0][0]] = None
-    elif (count := _first_person(doc)) >= 3 or (count and _HASHTAG.search(doc.clean)):
+    elif (count := _first_person(doc)) >= 3 or (
+        count and "#" in doc.clean and _HASHTAG.search(doc.clean)
+    ):
         # a post with hashtags is social media: one "my" is the writer speaking
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
