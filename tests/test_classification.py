@@ -1306,3 +1306,14 @@ def test_a_hashtag_post_in_the_first_person_is_a_personal_story() -> None:
                    "#CRPS #chronicpain")
     assert "personal-story" in got.kinds
     assert "news" not in got.kinds
+
+
+def test_a_fundraisers_current_treatment_is_a_subject_but_her_history_is_not() -> None:
+    """Round 12: in a fundraising post, "I'm now on X" reports a treatment under way."""
+    got = classify(
+        "Swim for CRPS UK: my update",
+        "I'm doing a sponsored swim for CRPS UK this month. Years ago I had a spinal cord "
+        "stimulator. These days I'm on duloxetine and the nights are better.",
+    )
+    assert "fundraising-event" in got.kinds
+    assert got.treatments == ["antidepressants"]

@@ -274,11 +274,11 @@ def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[in
     starts = _numbered(lower, doc.title_end)
     if len(starts) < 2:
         return []
-    parts = list(zip(starts, [*starts[1:], len(lower)]))
+    parts = list(zip(starts, [*starts[1:], len(lower)], strict=True))
     on_topic = [any(a <= s < b for s, _ in crps_spans) for a, b in parts]
     if not any(on_topic):
         return []
-    return [part for part, crps in zip(parts, on_topic) if not crps]
+    return [part for part, crps in zip(parts, on_topic, strict=True) if not crps]
 
 
 def _numbered(lower: str, pos: int) -> list[int]:

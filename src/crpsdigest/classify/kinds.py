@@ -24,17 +24,22 @@ _NOT_GUIDELINE = re.compile(
     # guidelines in general, cited: "first-line in every guideline", "most guidelines"
     r"(?:in|by)\s+(?:every|all|most|many|several)|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
-    # the same in French, Italian, Spanish, German, Dutch: "suggerita da alcune linee guida"
-    r"(?:suggerit|raccomandat|consigliat|indicat)[aoie]\s+(?:da|nelle|dalle)|"
-    r"(?:recommande|conseille|suggere)e?s?\s+par|(?:recomendad|sugerid|aconsejad)[oa]s?\s+"
-    r"(?:por|en)|empfohlen\s+(?:von|in)|aanbevolen\s+(?:door|in)|"
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
     r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s|"
-    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|some|"
+    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|some))*\s*$"
+)
+# The same in French, Italian, Spanish, German, Dutch ("suggerita da alcune linee guida"),
+# tried only when the words before the cue hold one of _FOREIGN_BY (most items: English).
+_NOT_GUIDELINE_FOREIGN = re.compile(
+    r"(?:(?:suggerit|raccomandat|consigliat|indicat)[aoie]\s+(?:da|nelle|dalle)|"
+    r"(?:recommande|conseille|suggere)e?s?\s+par|(?:recomendad|sugerid|aconsejad)[oa]s?\s+"
+    r"(?:por|en)|empfohlen\s+(?:von|in)|aanbevolen\s+(?:door|in))"
+    r"(?:\s+(?:de|der|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|"
     r"alcune|alcuni|algunas|algunos|algumas|certaines|certains|plusieurs|einigen|mehreren|"
     r"sommige|diverse|varie))*\s*$"
 )
+_FOREIGN_BY = (" da ", " nelle ", " dalle ", " par ", " por ", " en ", "empfohlen", "aanbevolen")
 # After a guideline word: existing guidance cited in an item about something else
 # ("national guidelines already suggest X, but ..."), not the item's kind.
 _CITED_GUIDELINE = re.compile(
@@ -165,7 +170,8 @@ def _kinds(
         for key in ("nct", "isrctn", "eudract"):
             for value in entry.ids.get(key, ()):
                 found.setdefault("clinical-trial", {})[value] = None
-    from_registry = _registry_feed(entry.feed.url) or "clinicaltrials.gov" in entry.link.lower()
+    feed_kind = _feed_kind(entry.feed.url)
+    from_registry = feed_kind == "registry" or "clinicaltrials.gov" in entry.link.lower()
     if from_registry:
         found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
 
@@ -179,7 +185,11 @@ def _kinds(
             if lower.startswith(" to ", end) and "from " in lower[max(0, start - 14) : start]:
                 continue  # "status changed from Recruiting to Completed": the old status
         elif label == "guideline":
-            if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
+            lo = max(0, start - 40)
+            if _NOT_GUIDELINE.search(lower, lo, start) or (
+                any(by in lower[lo:start] for by in _FOREIGN_BY)
+                and _NOT_GUIDELINE_FOREIGN.search(lower, lo, start)
+            ):
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
             if _in_background(doc, start):
                 continue  # "BACKGROUND: ... despite guidance against them": context
@@ -212,7 +222,7 @@ def _kinds(
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
-        or _paper_feed(entry.feed.url)
+        or feed_kind == "papers"
         # a cohort size in a paper's notation, "(n=38)" (the scanner's copy has no "=")
         or ("(n" in lower and _COHORT_SIZE.search(lower) is not None and not _second_hand(doc))
         or ("model" in cue and not _second_hand(doc))
@@ -250,17 +260,14 @@ def _kinds(
 
 
 @lru_cache(maxsize=256)
-def _registry_feed(url: str) -> bool:
-    """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
-    return "clinicaltrials.gov" in url.lower()
-
-
-@lru_cache(maxsize=256)
-def _paper_feed(url: str) -> bool:
-    """A literature database's or preprint server's feed: its items are papers, not news
-    (PubMed's title-and-citation items have no other sign of it)."""
+def _feed_kind(url: str) -> str:
+    """"registry" for a ClinicalTrials.gov feed, "papers" for a literature database's or
+    preprint server's (their items are papers, not news: PubMed's title-and-citation items
+    have no other sign of it), else "". Asked once per feed, not once per entry."""
     url = url.lower()
-    return any(host in url for host in _PAPER_HOSTS)
+    if "clinicaltrials.gov" in url:
+        return "registry"
+    return "papers" if any(host in url for host in _PAPER_HOSTS) else ""
 
 
 def _academic_title(doc: _Doc) -> bool:
