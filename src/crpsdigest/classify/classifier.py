@@ -52,6 +52,8 @@ _HEAD_TO_HEAD = re.compile(
 # therapies") only heads the list of the specific treatments the body names.
 _CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
 
+_NO_PARTS: list[tuple[int, int]] = []  # shared, never modified
+
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
 
@@ -112,7 +114,8 @@ class Classifier:
         relevant = bool(crps_spans)
         if relevant:
             evidence["crps"] = list(dict.fromkeys([clean[a:b] for a, b in crps_spans]))
-        off_topic = _other_topics(doc, crps_spans)
+        # a lone "2" in the text (the scan's "part" anchor) may number a newsletter's parts
+        off_topic = _other_topics(doc, crps_spans) if "part" in doc.hits else _NO_PARTS
         kind_hits = found["kind"]
         if off_topic:  # a newsletter's other parts say nothing of the CRPS item's kind
             kind_hits = [h for h in kind_hits if not any(a <= h[1] < b for a, b in off_topic)]
@@ -269,8 +272,8 @@ def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[in
     do not name CRPS, when another part does: their treatments and kind words are other
     news, not the CRPS item's subject (taxonomy 5, rule 5: CRPS must be the topic)."""
     lower = doc.lower
-    if not crps_spans or "part" not in doc.hits:
-        return []  # the usual case: no lone "2" in the text
+    if not crps_spans:
+        return []
     starts = _numbered(lower, doc.title_end)
     if len(starts) < 2:
         return []

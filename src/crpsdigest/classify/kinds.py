@@ -39,7 +39,7 @@ _NOT_GUIDELINE_FOREIGN = re.compile(
     r"alcune|alcuni|algunas|algunos|algumas|certaines|certains|plusieurs|einigen|mehreren|"
     r"sommige|diverse|varie))*\s*$"
 )
-_FOREIGN_BY = (" da ", " nelle ", " dalle ", " par ", " por ", " en ", "empfohlen", "aanbevolen")
+_FOREIGN_BY = re.compile(r" (?:da|nelle|dalle|par|por|en) |empfohlen|aanbevolen")
 # After a guideline word: existing guidance cited in an item about something else
 # ("national guidelines already suggest X, but ..."), not the item's kind.
 _CITED_GUIDELINE = re.compile(
@@ -187,7 +187,7 @@ def _kinds(
         elif label == "guideline":
             lo = max(0, start - 40)
             if _NOT_GUIDELINE.search(lower, lo, start) or (
-                any(by in lower[lo:start] for by in _FOREIGN_BY)
+                _FOREIGN_BY.search(lower, lo, start)
                 and _NOT_GUIDELINE_FOREIGN.search(lower, lo, start)
             ):
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
