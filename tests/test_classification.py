@@ -1193,3 +1193,127 @@ def test_guidelines_cited_in_general_do_not_make_a_guideline_item() -> None:
         "with CRPS.",
     ))
     assert "guideline" not in got.kinds
+
+
+# --------------------------------------------------------------------------- blind round 12
+
+_GOOGLE_NEWS = "https://news.google.com/rss/search?q=complex+regional+pain+syndrome"
+
+
+def test_google_news_outlet_suffix_is_not_a_treatment() -> None:
+    """Round 12: "Headline - Outlet"; an outlet called after a therapy tags nothing."""
+    got = classify("Teacher back at work two years after CRPS diagnosis - Acupuncture Today",
+                   feed_url=_GOOGLE_NEWS)
+    assert got.relevant
+    assert got.treatments == []
+    # the same words in the headline itself are still a subject
+    got = classify("Acupuncture eased my CRPS, teacher says - Hampshire Chronicle",
+                   feed_url=_GOOGLE_NEWS)
+    assert got.treatments == ["acupuncture"]
+
+
+def test_items_from_literature_and_preprint_feeds_are_papers_not_news() -> None:
+    """Round 12: a PubMed item is often a title and a citation line, nothing else."""
+    got = classify(
+        "Skin temperature asymmetry in early complex regional pain syndrome.",
+        "Eur J Pain. 2026 Dec;30(10):e4471. doi: 10.1002/ejp.4471. PMID: 41300012",
+        feed_url="https://pubmed.ncbi.nlm.nih.gov/rss/search/9f8e7d/?limit=50",
+    )
+    assert got.relevant
+    assert "news" not in got.kinds
+
+
+def test_numbered_newsletter_parts_without_crps_carry_no_tags() -> None:
+    """Round 12: a multi-topic newsletter; only its CRPS part says what the item is about."""
+    got = classify(
+        "Weekly pain roundup: gabapentin misuse, knee injections and CRPS",
+        "1) Gabapentin misuse is rising in prisons, inspectors warn; new guidance is due. "
+        "2) Steroid knee injections gave only short relief in osteoarthritis. "
+        "3) A charity survey of people with CRPS found long waits for mirror therapy.",
+    )
+    assert got.relevant
+    assert got.treatments == ["mirror-therapy"]
+    assert "guideline" not in got.kinds
+
+
+def test_covariates_a_model_adjusted_for_are_not_subjects() -> None:
+    """Round 12: "adjusted for ... opioid use" names a covariate (taxonomy 5.2, grouping)."""
+    got = classify(
+        "Fatigue in complex regional pain syndrome: a survey",
+        "Fatigue scores were higher in women, adjusted for age, duration and opioid use.",
+    )
+    assert got.relevant
+    assert "opioids" not in got.treatments
+
+
+def test_a_registry_intervention_given_to_all_participants_is_not_tagged() -> None:
+    """Round 12: "Other: X (all participants)" in a ClinicalTrials.gov item is usual care."""
+    got = classify(
+        "Virtual Reality Body Swapping in CRPS",
+        "Interventions: Device: virtual reality headset; Other: standard occupational therapy "
+        "(all participants). Status: Recruiting.",
+        feed_url="https://clinicaltrials.gov/api/rss?cond=CRPS",
+    )
+    assert "occupational-therapy" not in got.treatments
+
+
+def test_a_dose_between_head_to_head_arms_keeps_the_first_arm_first() -> None:
+    """Round 12: "A 600 mg or B ..." in a title is still A versus B."""
+    got = classify(
+        "Pregabalin 300 mg daily or duloxetine for CRPS pain? Duloxetine, duloxetine, "
+        "duloxetine",
+        "Both drugs are used for CRPS pain.",
+    )
+    assert got.treatments[0] == "gabapentinoids"
+
+
+@pytest.mark.parametrize("title", [
+    "Vecinos de Cádiz recaudan fondos para la fisioterapia de un niño con SDRC",
+    "Família arrecada fundos para a fisioterapia de jovem com síndrome de dor regional complexa",
+])
+def test_funds_raised_for_a_treatment_in_other_languages(title: str) -> None:
+    """Round 12: Spanish/Portuguese fundraising, and the treatment the money is for."""
+    got = classify(title)
+    assert got.relevant
+    assert "fundraising-event" in got.kinds
+    assert got.treatments == ["physiotherapy"]
+
+
+def test_guidelines_cited_in_general_in_other_languages_are_not_a_guideline_item() -> None:
+    """Round 12: "raccomandata da alcune linee guida" cites guidelines (as round 11's English)."""
+    got = classify(
+        "Algodistrofia: il nuoto aiuta?",
+        "Secondo l'esperta, l'esercizio graduale, raccomandato da alcune linee guida, aiuta "
+        "molte persone con algodistrofia.",
+    )
+    assert "guideline" not in got.kinds
+
+
+def test_cannabis_law_news_is_not_a_cannabinoid_treatment() -> None:
+    """Round 12: "Cannabis-Gesetz" (cannabis law) beside a CRPS topic."""
+    got = classify(
+        "Morbus Sudeck und das Cannabisgesetz",
+        "Das Cannabis-Gesetz ändert nichts an der Behandlung: Bei Morbus Sudeck bleibt "
+        "Physiotherapie die Basis.",
+    )
+    assert "cannabinoids" not in got.treatments
+    assert "physiotherapy" in got.treatments
+
+
+def test_a_hashtag_post_in_the_first_person_is_a_personal_story() -> None:
+    """Round 12: a short social post with one "my" and hashtags."""
+    got = classify("First mirror therapy session with my physio today, tough but hopeful "
+                   "#CRPS #chronicpain")
+    assert "personal-story" in got.kinds
+    assert "news" not in got.kinds
+
+
+def test_a_fundraisers_current_treatment_is_a_subject_but_her_history_is_not() -> None:
+    """Round 12: in a fundraising post, "I'm now on X" reports a treatment under way."""
+    got = classify(
+        "Swim for CRPS UK: my update",
+        "I'm doing a sponsored swim for CRPS UK this month. Years ago I had a spinal cord "
+        "stimulator. These days I'm on duloxetine and the nights are better.",
+    )
+    assert "fundraising-event" in got.kinds
+    assert got.treatments == ["antidepressants"]

@@ -41,11 +41,18 @@ from crpsdigest.normalize import fold_accents, normalize_text
 # Between two treatments a title names one after the other: a head-to-head comparison, whose
 # first-named arm is the item's subject ("Lidocaine versus ketamine infusions ..."). Not
 # "X with or without Y", where Y is what is tested.
-_HEAD_TO_HEAD = re.compile(r"\s*(?:versus|vs\.?|compared\s+with|or)\s*")
+# A dose may follow the first arm: "Zoledronic acid 5 mg once or neridronate 4 x 100 mg".
+_HEAD_TO_HEAD = re.compile(
+    r"(?:\s*(?:at\s+)?\d[\d.,]*\s*(?:x\s*\d[\d.,]*\s*)?(?:mg|g|mcg|µg|ml|%)(?:/kg)?(?:/h|/day|/d)?"
+    r"(?:\s+(?:once|daily|weekly|twice\s+daily|a\s+day))?)?"
+    r"\s*(?:versus|vs\.?|compared\s+with|or)\s*"
+)
 
 # A treatment named in the title by a plural heading ("psychological interventions", "physical
 # therapies") only heads the list of the specific treatments the body names.
 _CATEGORY_ENDS = ("therapies", "interventions", "treatments", "approaches")
+
+_NO_PARTS: list[tuple[int, int]] = []  # shared, never modified
 
 # Position weights for ordering: the title and the lead say what an item is about.
 _W_TITLE, _W_LEAD, _W_BODY = 3.0, 2.0, 1.0
@@ -81,6 +88,9 @@ class Classifier:
         scanner.add(_Rule("person", "person", re.compile("i|my|me")), _FIRST_PERSON_ANCHORS)
         # the same for the people nouns of a study's cohort (see kinds._paper_voice)
         scanner.add(_Rule("cohort", "cohort", re.compile("people")), _COHORT_ANCHORS)
+        # and where a "2" stands alone ("2)", "2. "): a numbered second part may follow
+        # (see _other_topics); most texts have none, and then no search is made
+        scanner.add(_Rule("part", "part", re.compile("2")), [" 2 "])
         scanner.build()
         self._scanner = scanner
 
@@ -104,11 +114,22 @@ class Classifier:
         relevant = bool(crps_spans)
         if relevant:
             evidence["crps"] = list(dict.fromkeys([clean[a:b] for a, b in crps_spans]))
-        kinds = _kinds(entry, doc, found["kind"], evidence)
+        # a lone "2" in the text (the scan's "part" anchor) may number a newsletter's parts
+        off_topic = _other_topics(doc, crps_spans) if "part" in doc.hits else _NO_PARTS
+        kind_hits = found["kind"]
+        if off_topic:  # a newsletter's other parts say nothing of the CRPS item's kind
+            kind_hits = [h for h in kind_hits if not any(a <= h[1] < b for a, b in off_topic)]
+        kinds = _kinds(entry, doc, kind_hits, evidence)
 
         treatments: list[str] = []
         if relevant or entry.feed.topic == "crps":
-            treatments = self._treatments(doc, kinds, evidence)
+            # Google News titles end " - Outlet": the outlet's name is no treatment
+            outlet = title_end
+            if "news.google." in entry.feed.url:
+                dash = clean.rfind(" - ", 0, title_end)
+                if dash > 0:
+                    outlet = dash
+            treatments = self._treatments(doc, kinds, evidence, outlet, off_topic)
         return Classification(
             relevant=relevant, treatments=treatments, kinds=kinds, evidence=evidence
         )
@@ -128,8 +149,25 @@ class Classifier:
             return [self.classify(e) for e in entries]
         return _classify_forked(self.classify, entries, workers)
 
-    def _treatments(self, doc: _Doc, kinds: list[str], evidence: dict[str, list[str]]) -> list[str]:
+    def _treatments(
+        self,
+        doc: _Doc,
+        kinds: list[str],
+        evidence: dict[str, list[str]],
+        outlet: int,
+        off_topic: list[tuple[int, int]],
+    ) -> list[str]:
         mentions = self._finder.find(doc)
+        if outlet < doc.title_end:
+            mentions = [m for m in mentions if not outlet <= m[0] < doc.title_end]
+        if off_topic:
+            # a slug named in other parts only is other news, in the title too (a
+            # newsletter's title lists its parts: "opioid tapering, a migraine app and CRPS")
+            other = {m[2] for m in mentions if any(a <= m[0] < b for a, b in off_topic)}
+            here = {m[2] for m in mentions if m[0] >= doc.title_end
+                    and not any(a <= m[0] < b for a, b in off_topic)}
+            mentions = [m for m in mentions if not (m[2] in other and (
+                m[2] not in here or any(a <= m[0] < b for a, b in off_topic)))]
         if not mentions:
             return []
         # by start, the longer first at one start: two stable C-level sorts, no Python key
@@ -227,6 +265,45 @@ class Classifier:
                     result.append(cls)
                 evidence[cls] = _unique([*evidence.get(cls, []), *phrases[slug]])
         return result
+
+
+def _other_topics(doc: _Doc, crps_spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The numbered parts of a multi-topic item (a newsletter's "1) ... 2) ... 3) ...") that
+    do not name CRPS, when another part does: their treatments and kind words are other
+    news, not the CRPS item's subject (taxonomy 5, rule 5: CRPS must be the topic)."""
+    lower = doc.lower
+    if not crps_spans:
+        return []
+    starts = _numbered(lower, doc.title_end)
+    if len(starts) < 2:
+        return []
+    parts = list(zip(starts, [*starts[1:], len(lower)], strict=True))
+    on_topic = [any(a <= s < b for s, _ in crps_spans) for a, b in parts]
+    if not any(on_topic):
+        return []
+    return [part for part, crps in zip(parts, on_topic, strict=True) if not crps]
+
+
+def _numbered(lower: str, pos: int) -> list[int]:
+    """Where "1)" or "1. ", then "2)" or "2. " ... open a part (not "type 1." or "4.5")."""
+    starts: list[int] = []
+    for n in "123456789":
+        at = -1
+        for mark in (n + ")", n + ". "):
+            i = lower.find(mark, pos)
+            while i >= 0:
+                before = lower[i - 1] if i else " "
+                after = lower[i + len(mark) : i + len(mark) + 2].lstrip()[:1]
+                if not (before.isalnum() or before in ".,") and after.isalpha():
+                    break
+                i = lower.find(mark, i + 1)
+            if i >= 0 and (at < 0 or i < at):
+                at = i
+        if at < 0:
+            break
+        starts.append(at)
+        pos = at + 2
+    return starts
 
 
 def _head_to_head(lower: str, in_title: list[tuple[int, int, str]]) -> str | None:

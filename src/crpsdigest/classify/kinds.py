@@ -27,8 +27,19 @@ _NOT_GUIDELINE = re.compile(
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
     r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s|"
-    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle))*\s*$"
+    r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|some))*\s*$"
 )
+# The same in French, Italian, Spanish, German, Dutch ("suggerita da alcune linee guida"),
+# tried only when the words before the cue hold one of _FOREIGN_BY (most items: English).
+_NOT_GUIDELINE_FOREIGN = re.compile(
+    r"(?:(?:suggerit|raccomandat|consigliat|indicat)[aoie]\s+(?:da|nelle|dalle)|"
+    r"(?:recommande|conseille|suggere)e?s?\s+par|(?:recomendad|sugerid|aconsejad)[oa]s?\s+"
+    r"(?:por|en)|empfohlen\s+(?:von|in)|aanbevolen\s+(?:door|in))"
+    r"(?:\s+(?:de|der|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|"
+    r"alcune|alcuni|algunas|algunos|algumas|certaines|certains|plusieurs|einigen|mehreren|"
+    r"sommige|diverse|varie))*\s*$"
+)
+_FOREIGN_BY = re.compile(r" (?:da|nelle|dalle|par|por|en) |empfohlen|aanbevolen")
 # After a guideline word: existing guidance cited in an item about something else
 # ("national guidelines already suggest X, but ..."), not the item's kind.
 _CITED_GUIDELINE = re.compile(
@@ -101,6 +112,12 @@ _REPORTING_WORDS = frozenset({
     "onderzoekers", "pesquisadores",
 })
 _WORDS = re.compile(r"[a-z]+")
+_HASHTAG = re.compile(r"(?<![\w&])#[^\W\d_]\w+")
+# Hosts of literature databases and preprint servers (feed_formats.md sections 1 and 2).
+_PAPER_HOSTS = (
+    "pubmed.ncbi.nlm.nih.gov", "ncbi.nlm.nih.gov/pmc", "europepmc.org", "ebi.ac.uk/europepmc",
+    "biorxiv.org", "medrxiv.org", "preprints.scielo.org", "researchsquare.com",
+)
 _COHORT_SIZE = re.compile(r"\(n\s*=\s*\d")
 # "reports", "reported" by someone; not "case report", "73% reported", "patients reported"
 # (the kind's name, the study's own outcome)
@@ -153,7 +170,8 @@ def _kinds(
         for key in ("nct", "isrctn", "eudract"):
             for value in entry.ids.get(key, ()):
                 found.setdefault("clinical-trial", {})[value] = None
-    from_registry = _registry_feed(entry.feed.url) or "clinicaltrials.gov" in entry.link.lower()
+    feed_kind = _feed_kind(entry.feed.url)
+    from_registry = feed_kind == "registry" or "clinicaltrials.gov" in entry.link.lower()
     if from_registry:
         found.setdefault("clinical-trial", {})["ClinicalTrials.gov"] = None
 
@@ -167,7 +185,11 @@ def _kinds(
             if lower.startswith(" to ", end) and "from " in lower[max(0, start - 14) : start]:
                 continue  # "status changed from Recruiting to Completed": the old status
         elif label == "guideline":
-            if _NOT_GUIDELINE.search(lower, max(0, start - 40), start):
+            lo = max(0, start - 40)
+            if _NOT_GUIDELINE.search(lower, lo, start) or (
+                _FOREIGN_BY.search(lower, lo, start)
+                and _NOT_GUIDELINE_FOREIGN.search(lower, lo, start)
+            ):
                 continue  # "following the Dutch guideline", "under ultrasound guidance"
             if _in_background(doc, start):
                 continue  # "BACKGROUND: ... despite guidance against them": context
@@ -193,10 +215,14 @@ def _kinds(
     story = cue.get("story")
     if story:
         found.setdefault("personal-story", {})[story[0][0]] = None
-    elif _first_person(doc) >= 3:
+    elif (count := _first_person(doc)) >= 3 or (
+        count and "#" in doc.clean and _HASHTAG.search(doc.clean)
+    ):
+        # a post with hashtags is social media: one "my" is the writer speaking
         found.setdefault("personal-story", {})["first-person account"] = None
     academic = (
         bool(entry.pub_types) or "academic" in cue or _academic_title(doc)
+        or feed_kind == "papers"
         # a cohort size in a paper's notation, "(n=38)" (the scanner's copy has no "=")
         or ("(n" in lower and _COHORT_SIZE.search(lower) is not None and not _second_hand(doc))
         or ("model" in cue and not _second_hand(doc))
@@ -234,9 +260,14 @@ def _kinds(
 
 
 @lru_cache(maxsize=256)
-def _registry_feed(url: str) -> bool:
-    """A ClinicalTrials.gov feed: asked once per feed, not once per entry."""
-    return "clinicaltrials.gov" in url.lower()
+def _feed_kind(url: str) -> str:
+    """"registry" for a ClinicalTrials.gov feed, "papers" for a literature database's or
+    preprint server's (their items are papers, not news: PubMed's title-and-citation items
+    have no other sign of it), else "". Asked once per feed, not once per entry."""
+    url = url.lower()
+    if "clinicaltrials.gov" in url:
+        return "registry"
+    return "papers" if any(host in url for host in _PAPER_HOSTS) else ""
 
 
 def _academic_title(doc: _Doc) -> bool:

@@ -256,6 +256,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     # grouping variables: "analyses were stratified by opioid use" (taxonomy 5.2)
     ("pre", r"(?:stratified|grouped|categori[sz]ed|subgrouped|dichotomi[sz]ed)\s+(?:by|"
             r"according\s+to)" + _W),
+    # covariates are grouping variables too: "adjusted for age and opioid use"
+    ("pre", r"adjust(?:ed|ing|ment)\s+for" + _W),
     # usual care given to everyone: "each patient also received X", "per departmental
     # protocol" (not "each patient received X": a single-arm study's own treatment)
     ("pre", r"(?:every|each)\s+(?:patient|participant|child|subject|person)\s+(?:also\s+"
@@ -290,6 +292,8 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("arms", r"added\s+to\s+(?:usual|standard|routine|their|ongoing)?" + _W),
     # "X plus usual physiotherapy versus usual physiotherapy alone": the base of every arm
     ("arms", r"plus\s+(?:their\s+|the\s+)?(?:usual|standard|routine)" + _W),
+    # a registry's intervention list marking one as everyone's: "Other: X (all participants)"
+    ("post", r"(?:all|both)\s+(?:participants|patients|arms|groups)\s*\)"),
     ("pre", r"(?:has|have|had)\s+(?:since\s+|already\s+|also\s+)?been\s+through" + _W),
     # history before the item's own events: "Before referral, all were taking X"
     ("pre", r"before\s+(?:referral|admission|enrol?ment|inclusion|study\s+entry|"
@@ -496,8 +500,12 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("fundraising", r"bake\s+sale" + _W, False),
     ("fundraising", r"skydive" + _W, False),
     ("fundraising", r"donate" + _W, False),
-    ("fundraising", r"(?:raccogliere|raccolta\s+(?:di\s+)?|recaudar|recaudacion\s+de|"
-                    r"collecter\s+des|collecte\s+de|recolter\s+des)\s*fond[io]s?" + _W, False),
+    # "recauda fondos", "raccolta fondi", "arrecada fundos"
+    ("fundraising", r"(?:raccogliere|raccoglie|raccolta\s+(?:di\s+)?|recaudar|recauda|recaudan|"
+                    r"recaudacion\s+de|collecter\s+des|collecte\s+de|recolter\s+des|"
+                    r"arrecadar|arrecada|arrecadam|arrecadacao\s+de)\s*(?:fond[io]s?|fundos)"
+                    + _W, False),
+    ("fundraising", r"(?:inzamelingsactie|geld\s+inzamelen|zamel(?:t|en)\s+geld)" + _W, False),
     ("fundraising", r"(?:spenden\s+(?:zu\s+)?sammeln|spendenlauf|spendenaktion|benefiz\w*)",
      False),
     *(("story", rf"my {w}" + _W, False) for w in ("journey", "story", "life with", "crps", "rsd")),

@@ -16,7 +16,15 @@ from dataclasses import dataclass
 
 from crpsdigest.classify.scanning import _START, _Doc
 
-_RESEARCH_CUE = re.compile(r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)")
+# In a fundraising item, what makes a sentence's treatment a subject rather than the
+# fundraiser's own history: research, money raised for it, or the writer's current treatment.
+# (accent-folded lower case: "fondos para", "fonds pour", "fondi per", "Spenden für")
+_RESEARCH_CUE = re.compile(
+    r"research|trial|study|studies|clinic\b|fund(?:ing|s)?\s+(?:for|into)|"
+    r"(?:fond[io]s?|fundos)\s+(?:para|pour|per)|spenden\s+fur|geld\s+voor|"
+    # the writer's current treatment, not history: "I'm three months into X", "now on X"
+    r"(?:months?|weeks?)\s+into|(?:i'?m|i\s+am|currently|now)\s+(?:on|taking|trying)\b"
+)
 
 
 @dataclass(slots=True)
