@@ -267,21 +267,26 @@ class WorkerPool:
             return
         queued = list(worker.pending.items())
         worker.pending.clear()
+        # Reap the dead worker before starting its replacement: starting a process polls every
+        # child, and a poll racing this join for the exit code reads it as 255.
+        joined = asyncio.ensure_future(asyncio.to_thread(worker.process.join, 5))
         if self.restarts_left > 0:
             self.restarts_left -= 1
-            task = asyncio.ensure_future(self._replace())
+            task = asyncio.ensure_future(self._replace(joined))
             self.spawning.add(task)
             task.add_done_callback(self._spawned)
         for i, (task_id, (future, payload)) in enumerate(queued):
             if i == 0:  # tasks run in order: the first one is the one it died on
-                report = asyncio.ensure_future(self._died_on(worker, future))
+                report = asyncio.ensure_future(self._died_on(worker, future, joined))
                 self.reporting.add(report)
                 report.add_done_callback(self.reporting.discard)
             else:
                 self._dispatch(task_id, future, payload)
 
-    async def _died_on(self, worker: _Worker, future: asyncio.Future[Any]) -> None:
-        await asyncio.to_thread(worker.process.join, 5)  # the exit code, without blocking the loop
+    async def _died_on(
+        self, worker: _Worker, future: asyncio.Future[Any], joined: asyncio.Future[None]
+    ) -> None:
+        await joined  # the exit code, without blocking the loop
         if not future.done():
             future.set_exception(WorkerDied(
                 f"the parse worker died (exit code {worker.process.exitcode}) on this feed"
@@ -294,9 +299,10 @@ class WorkerPool:
             for task_id, future, payload in backlog:
                 self._dispatch(task_id, future, payload)  # fails them: nothing can run them
 
-    async def _replace(self) -> None:
+    async def _replace(self, joined: asyncio.Future[None]) -> None:
         # the remaining workers carry on meanwhile; run() says so when none is left
         with contextlib.suppress(Exception):
+            await joined
             worker = await self._spawn()
             await worker.ready
 
