@@ -21,20 +21,16 @@ _TEMPLATE = (
 def test_two_trials_from_one_template_stay_apart_when_texts_differ_like_their_titles() -> None:
     """A registry mirror lists a sponsor's two trials: one summary template, "hand" vs "knee"
     in both title and text. Two trials of one treatment are two items, however alike."""
-    hand = make(
-        "trialfinder",
-        "tf-5501",
-        "Graded Exposure Therapy for Complex Regional Pain Syndrome of the Hand",
-        "https://trialfinder.example/studies/graded-exposure-crps-hand-5501",
-        _TEMPLATE.format(arm="graded exposure therapy", site="hand"),
-    )
-    knee = make(
-        "trialfinder",
-        "tf-5502",
-        "Graded Exposure Therapy for Complex Regional Pain Syndrome of the Knee",
-        "https://trialfinder.example/studies/graded-exposure-crps-knee-5502",
-        _TEMPLATE.format(arm="graded exposure therapy", site="knee"),
-        days=0.1,
+    hand, knee = (
+        make(
+            "trialfinder",
+            f"tf-{number}",
+            f"Graded Exposure Therapy for Complex Regional Pain Syndrome of the {site.title()}",
+            f"https://trialfinder.example/studies/graded-exposure-crps-{site}-{number}",
+            _TEMPLATE.format(arm="graded exposure therapy", site=site),
+            days=number / 100000,
+        )
+        for site, number in (("hand", 5501), ("knee", 5502))
     )
     assert not same(cluster_entries([hand, knee]), hand, knee)
 

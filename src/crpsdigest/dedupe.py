@@ -17,6 +17,8 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
 4. an id named in one entry's text that is another entry's own id, with similar titles and
    overlapping text (a journal item whose DOI is only in its text, a trial mirror naming the NCT
    number); a news story citing the number has different text and stays apart;
+   4b. one outlet's story re-issued under new headlines, guids and slugs that keep one long
+   article number ("…-31987654"), when one whole text holds half of the other;
 5. near duplicates, within :data:`WINDOW_DAYS`: similar titles (outlet suffixes such as
    Google News' " - Outlet" stripped) AND overlapping text, or near-identical text under an edited
    title; when either side has no real text, near-identical titles from the same outlet within
@@ -28,8 +30,11 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    text (≥ :data:`VERBATIM_TEXT_SIM` over ≥ :data:`VERBATIM_MIN_SHINGLES` word triples) merges
    two feeds' items under a rewritten headline (a press release retitled by news sites) unless
    both titles carry numbers that disagree; a sentence two items of one feed share is that
-   feed's boilerplate and never counts. The long-title rule refuses titles that each have a
-   word the other lacks (companion papers: "upper-limb" / "lower-limb").
+   feed's boilerplate and never counts; a copy with an added intro is compared over whole
+   texts. The long-title rule refuses titles that each have a word the other lacks (companion
+   papers: "upper-limb" / "lower-limb") and two full texts that share nothing (an event title
+   everyone copies). Titles that each have a word the other lacks, when each text carries its own
+   title's word and not the other's, are two records from one template and never near-merge.
 
 Candidate pairs for step 5 come from blocking on each title's rarest words (every title-based
 merge needs title similarity ≥ 0.5, so true pairs share rare words) and on each text's two
