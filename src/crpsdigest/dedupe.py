@@ -17,6 +17,8 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
 4. an id named in one entry's text that is another entry's own id, with similar titles and
    overlapping text (a journal item whose DOI is only in its text, a trial mirror naming the NCT
    number); a news story citing the number has different text and stays apart;
+   4b. one outlet's story re-issued under new headlines, guids and slugs that keep one long
+   article number ("…-31987654"), when one whole text holds half of the other;
 5. near duplicates, within :data:`WINDOW_DAYS`: similar titles (outlet suffixes such as
    Google News' " - Outlet" stripped) AND overlapping text, or near-identical text under an edited
    title; when either side has no real text, near-identical titles from the same outlet within
@@ -28,8 +30,11 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    text (≥ :data:`VERBATIM_TEXT_SIM` over ≥ :data:`VERBATIM_MIN_SHINGLES` word triples) merges
    two feeds' items under a rewritten headline (a press release retitled by news sites) unless
    both titles carry numbers that disagree; a sentence two items of one feed share is that
-   feed's boilerplate and never counts. The long-title rule refuses titles that each have a
-   word the other lacks (companion papers: "upper-limb" / "lower-limb").
+   feed's boilerplate and never counts; a copy with an added intro is compared over whole
+   texts. The long-title rule refuses titles that each have a word the other lacks (companion
+   papers: "upper-limb" / "lower-limb") and two full texts that share nothing (an event title
+   everyone copies). Titles that each have a word the other lacks, when each text carries its own
+   title's word and not the other's, are two records from one template and never near-merge.
 
 Candidate pairs for step 5 come from blocking on each title's rarest words (every title-based
 merge needs title similarity ≥ 0.5, so true pairs share rare words) and on each text's two
@@ -95,6 +100,7 @@ VERBATIM_TEXT_SIM = 0.90  # the same long text under a rewritten headline
 VERBATIM_MIN_SHINGLES = 40  # word triples both texts need for that (about half a window)
 ANCHOR_SENTENCES = 2  # longest sentences of a text used as blocking keys
 ANCHOR_MIN_WORDS = 12
+FULL_TEXT_WORDS = 1500  # words of a whole text compared when a pair already shares evidence
 
 _GOOGLE_NEWS = "news.google.com"
 _AGGREGATOR_HOSTS = (_GOOGLE_NEWS,)
@@ -252,6 +258,9 @@ _TAG_URN = re.compile(
 _NODE_AT_SITE = re.compile(r"(\d+) at (https?://\S+)", re.I)
 _MEDIUM_P = re.compile(r"medium\.com/p/([0-9a-f]{8,12})\b")
 _MEDIUM_SLUG = re.compile(r"-([0-9a-f]{10,12})$")
+# a worded slug ending in a long article number (Reach plc, stern.de, Yahoo): newsrooms rewrite
+# the slug with each headline update but keep the number
+_SLUG_ARTICLE_ID = re.compile(r"^(?=[^/]*[a-z]{2})[a-z0-9\-]+-(\d{7,})(?:\.html?|\.ece)?$")
 
 
 @dataclass(slots=True)
@@ -280,6 +289,7 @@ class _Item:
     authors: frozenset[str]
     anchors: tuple[int, ...]  # hashes of the text's longest sentences (see _anchors)
     _shingles: frozenset[int] | None = None
+    _full: frozenset[int] | None = None
 
     @property
     def shingles(self) -> frozenset[int]:
@@ -294,8 +304,20 @@ class _Item:
                 self._shingles = _shingles(words)
         return self._shingles
 
+    @property
+    def full_shingles(self) -> frozenset[int]:
+        """Word 3-grams of the whole text (up to :data:`FULL_TEXT_WORDS`), for the rare pairs
+        that already share a long sentence or an article id: a copy with a line added on top
+        shifts the matching window, but still holds the other text whole."""
+        if self._full is None:
+            text = _norm_text(self.entry.text[: FULL_TEXT_WORDS * 16]) if self.has_text else ""
+            words = _WORD.findall(text)[:FULL_TEXT_WORDS]
+            self._full = _shingles_all(words) if self.shingles else frozenset()
+        return self._full
+
     def drop_shingles(self) -> None:
         self._shingles = None
+        self._full = None
 
 
 @dataclass
@@ -443,6 +465,16 @@ def _numbers(title: str) -> frozenset[str]:
         elif word in _NUMBER_WORDS:
             found.add(str(_NUMBER_WORDS[word]))
     return frozenset(found)
+
+
+def _shingles_all(words: list[str]) -> frozenset[int]:
+    return frozenset(map(hash, zip(words, words[1:], words[2:], strict=False)))
+
+
+def _full_text_sim(a: _Item, b: _Item) -> float:
+    """Containment of word 3-grams over whole texts (see :attr:`_Item.full_shingles`)."""
+    small = min(len(a.full_shingles), len(b.full_shingles))
+    return len(a.full_shingles & b.full_shingles) / small if small else 0.0
 
 
 def _shingles(words: list[str]) -> frozenset[int]:
@@ -619,6 +651,31 @@ def _swapped_word(a: _Item, b: _Item) -> bool:
     return bool(words_a - words_b) and bool(words_b - words_a)
 
 
+def _two_own_texts(a: _Item, b: _Item, csim: float) -> bool:
+    """Two full texts that share nothing under one long title: two write-ups under a title
+    everyone copies (an event's name), not two copies. A journal's TOC blurb or a short excerpt
+    under PubMed's title has fewer word triples than a full text."""
+    return min(len(a.shingles), len(b.shingles)) >= VERBATIM_MIN_SHINGLES and csim < TEXT_SIM
+
+
+def _text_words(item: _Item) -> set[str]:
+    return set(_WORD.findall(_norm_text(item.entry.text[: SHINGLE_WORDS * 16])))
+
+
+def _template_siblings(a: _Item, b: _Item) -> bool:
+    """Two records written from one template (a sponsor's "upper limb" and "lower limb" trials
+    with one summary): each title has a word the other lacks, and each text carries its own
+    title's word but not the other's. An edited headline over one text does not change the
+    body the same way."""
+    if not _swapped_word(a, b):
+        return False
+    words_a, words_b = set(a.title.split()), set(b.title.split())
+    text_a, text_b = _text_words(a), _text_words(b)
+    return bool(((words_a - words_b) & text_a) - text_b) and bool(
+        ((words_b - words_a) & text_b) - text_a
+    )
+
+
 def _verbatim(a: _Item, b: _Item, same_feed: bool, within: str) -> str:
     """One long text republished under a rewritten headline (a press release on EurekAlert and
     on news sites that retitle it): near-identical text over a full window of words is not
@@ -629,7 +686,11 @@ def _verbatim(a: _Item, b: _Item, same_feed: bool, within: str) -> str:
         return ""
     csim = _text_sim(a, b)
     if csim < VERBATIM_TEXT_SIM:
-        return ""
+        # a line added on top (a charity reposting an organiser's text under its own intro)
+        # shifts the window; the whole texts still hold one another
+        csim = _full_text_sim(a, b)
+        if csim < VERBATIM_TEXT_SIM:
+            return ""
     return (
         f"text similarity {csim:.2f} ≥ {VERBATIM_TEXT_SIM:.2f} over ≥ {VERBATIM_MIN_SHINGLES} "
         f"word triples {within} (rewritten headline)"
@@ -652,6 +713,8 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
     tsim = _title_sim(a, b)
     if tsim < EDITED_TITLE_SIM:
         return _verbatim(a, b, same_feed, within), False
+    if _template_siblings(a, b):
+        return "", False
     if a.shingles and b.shingles and min(len(a.shingles), len(b.shingles)) >= MIN_SHINGLES:
         csim = _text_sim(a, b)
         if tsim >= TITLE_SIM and csim >= TEXT_SIM and not same_feed:
@@ -664,7 +727,7 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
                 f"text similarity {csim:.2f} ≥ {SAME_TEXT_SIM:.2f} {within} "
                 f"(edited title, similarity {tsim:.2f})"
             ), False
-        if _long_title_match(a, b, tsim) and not same_feed:
+        if _long_title_match(a, b, tsim) and not same_feed and not _two_own_texts(a, b, csim):
             return f"long title similarity {tsim:.2f} ≥ {LONG_TITLE_SIM:.2f} {within}", False
         return "", tsim >= STORY_TITLE_SIM and csim < TEXT_SIM
     if (
@@ -753,6 +816,42 @@ def _weak_ids(items: Sequence[_Item], forest: _Forest) -> None:
                             f"{kind} {value} named in its text is the other's own {kind}, "
                             f"title similarity {tsim:.2f} ≥ {WEAK_ID_TITLE_SIM:.2f}",
                         )
+
+
+def _article_id(item: _Item) -> str:
+    """``host/number`` when the canonical URL's last segment is a worded slug ending in a long
+    article number ("" otherwise)."""
+    url = item.entry.canonical_url or ""
+    if not url.startswith("https://") or "?" in url:
+        return ""
+    match = _SLUG_ARTICLE_ID.match(url.rsplit("/", 1)[-1].lower())
+    return f"{item.host}/{match.group(1)}" if match else ""
+
+
+def _article_ids(items: Sequence[_Item], forest: _Forest) -> None:
+    """Step 4b: one outlet's story updated under new headlines, guids and slugs but one article
+    number, whose later text still holds the earlier one (a new lead paragraph on top)."""
+    groups: dict[str, list[_Item]] = defaultdict(list)
+    for item in items:
+        if not item.comment and (key := _article_id(item)):
+            groups[key].append(item)
+    for key, members in sorted(groups.items()):
+        if not 2 <= len(members) <= MAX_NEIGHBOURS:
+            continue
+        for i, member in enumerate(members):
+            for prior in members[:i]:
+                if forest.find(prior.idx) == forest.find(member.idx):
+                    continue
+                if prior.markers != member.markers:
+                    continue
+                csim = _full_text_sim(prior, member)
+                if csim >= TEXT_SIM:
+                    forest.union(
+                        prior.idx,
+                        member.idx,
+                        f"same article number {key}, whole-text similarity "
+                        f"{csim:.2f} ≥ {TEXT_SIM:.2f} (updated story)",
+                    )
 
 
 def _blocks(items: Sequence[_Item]) -> Iterable[list[_Item]]:
@@ -912,6 +1011,7 @@ def _cluster(entries: Sequence[Entry], known: Mapping[str, str]) -> dict[str, Cl
     _drop_boilerplate_anchors(items)
     _exact(items, forest)
     _weak_ids(items, forest)
+    _article_ids(items, forest)
     story_edges: list[tuple[int, int]] = []
     pairs = _candidate_pairs(items)
     # position of each entry's last candidate pair (a list: a dict lookup per pair costs more)
