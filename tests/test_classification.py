@@ -1317,3 +1317,98 @@ def test_a_fundraisers_current_treatment_is_a_subject_but_her_history_is_not() -
     )
     assert "fundraising-event" in got.kinds
     assert got.treatments == ["antidepressants"]
+
+
+# --------------------------------------------------------------------------- blind round 13
+
+
+def test_crps_as_one_secondary_outcome_of_another_study_is_not_the_topic() -> None:
+    # another condition's trial that counts CRPS among its outcomes or complications
+    hip = classify(
+        "Cemented versus uncemented hemiarthroplasty for hip fracture: one-year results",
+        "We randomised 300 older adults. Mortality did not differ. Secondary endpoints were "
+        "dislocation, reoperation and complex regional pain syndrome (2 vs 3).",
+    )
+    assert not hip.relevant and hip.treatments == []
+    knee = classify(
+        "Ambulante Kreuzbandplastik: Zufriedenheit hoch",
+        "Bei 150 Patienten traten als Komplikationen Infektionen, Thrombosen und ein CRPS auf.",
+    )
+    assert not knee.relevant
+    # a study about CRPS itself stays relevant
+    cohort = classify(
+        "Early CRPS after ankle surgery",
+        "Of 400 patients, 16 developed complex regional pain syndrome; the primary outcome "
+        "was pain at one year.",
+    )
+    assert cohort.relevant
+
+
+def test_a_counted_prior_failure_or_a_qualifying_response_is_not_the_subject() -> None:
+    result = classify(
+        "Burst spinal cord stimulation in CRPS of the foot: a case report",
+        "After three unsuccessful lumbar sympathetic blocks, a 39-year-old man received a "
+        "burst spinal cord stimulator.",
+    )
+    assert result.treatments == ["spinal-cord-stimulation"]
+    result = classify(
+        "Radiofrequency sympathectomy for lower-limb CRPS: results in 20 patients",
+        "All patients were offered the procedure after a good response to a lumbar "
+        "sympathetic block.",
+    )
+    assert result.treatments == ["sympathectomy"]
+
+
+@pytest.mark.parametrize(
+    ("title", "slugs"),
+    [
+        ("CRPS-patiënten krijgen sneller een ruggenmergstimulator", ["spinal-cord-stimulation"]),
+        ("Transcraniële magnetische stimulatie bij CRPS: eerste resultaten", ["rtms"]),
+        ("Estimulação magnética transcraniana na síndrome de dor regional complexa", ["rtms"]),
+        ("SDRC et dystonie : le baclofène intrathécal en question",
+         ["baclofen", "intrathecal-drug-delivery"]),
+        ("Intrathekales Baclofen bei CRPS-Dystonie", ["baclofen", "intrathecal-drug-delivery"]),
+    ],
+)
+def test_stimulation_and_intrathecal_baclofen_in_other_languages(
+    title: str, slugs: list[str]
+) -> None:
+    assert classify(title).treatments == slugs
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Eine systematische Literaturübersicht mit zwölf Studien zum CRPS.",
+        "Una revisione sistematica di dieci studi sulla sindrome dolorosa regionale complessa.",
+        "Una metanalisi di sei studi sulla sindrome dolorosa regionale complessa.",
+        "Uma revisão sistemática de nove estudos sobre síndrome de dor regional complexa.",
+    ],
+)
+def test_systematic_reviews_named_in_other_languages(text: str) -> None:
+    assert "systematic-review" in classify("CRPS", text).kinds
+
+
+def test_a_case_series_counted_in_words_is_a_case_report() -> None:
+    fr = classify("Kétamine dans le SDRC : série de cinq cas", "Cinq patients traités.")
+    es = classify("Ketamina en el SDRC: serie de siete casos", "Siete pacientes tratados.")
+    assert "case-report" in fr.kinds and "case-report" in es.kinds
+
+
+def test_guidelines_named_in_a_concession_are_not_the_items_kind() -> None:
+    result = classify(
+        "Opioid prescribing for CRPS in emergency departments: a cohort study",
+        "Though guidelines discourage strong opioids in CRPS, 40% of 500 visits ended with "
+        "an oxycodone prescription.",
+        feed_url="https://pubmed.ncbi.nlm.nih.gov/rss/search/abc/",
+    )
+    assert "guideline" not in result.kinds
+
+
+def test_updated_recommendations_are_a_guideline() -> None:
+    result = classify(
+        "Pain society publishes revised recommendations on CRPS care",
+        "Revised recommendations from a European pain society advise early physiotherapy "
+        "for complex regional pain syndrome.",
+    )
+    assert "guideline" in result.kinds

@@ -23,6 +23,8 @@ _NOT_GUIDELINE = re.compile(
     r"(?:following|according\s+to|per|in\s+line\s+with|based\s+on|as\s+recommended\s+by|"
     # guidelines in general, cited: "first-line in every guideline", "most guidelines"
     r"(?:in|by)\s+(?:every|all|most|many|several)|"
+    # a concession cites guidance in an item about something else: "although guidelines ..."
+    r"(?:although|though|while|whereas|even\s+if)|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"

@@ -117,7 +117,11 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
         "i'd", "we'd", "you'd", "feel", "feels", "felt", "look", "looks", "looked", "i", "we",
         "you", "they", "patients", "people")) + _W),
     ("contrast", r"(?:same|similar)\s+(?:drug\s+)?(?:class|family)\s+as" + _W),
-    ("pre", r"after\s+(?:failing|failed|failure\s+of|unsuccessful|ineffective|trying)" + _W),
+    # "after two unsuccessful X": a count or article may stand before the failure word
+    ("pre", r"after\s+(?:(?:a|an|one|two|three|four|several|multiple|repeated)\s+)?"
+            r"(?:failing|failed|failure\s+of|unsuccessful|ineffective|trying)" + _W),
+    # a response to X that qualified a patient for the item's own treatment: eligibility
+    ("pre", r"after\s+(?:a\s+)?(?:positive|good|favou?rable)\s+response\s+to" + _W),
     ("pre", r"despite" + _W),
     ("pre", r"following\s+(?:failed|unsuccessful|failure\s+of)" + _W),
     ("pre", r"(?:had|has|have|who)\s+(?:failed|tried|received|undergone|had|taken|"
@@ -448,10 +452,15 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("review", r"meta[\s\-]*analys[ie]s" + _W, False),
     # Metaanalyse (DE, NL), méta-analyse (FR), metaanálisis (ES), meta-analisi (IT),
     # metanálise (PT)
-    ("review", r"(?:meta[\s\-]*analyse[nr]?|meta[\s\-]*anal(?:isis|isi)|metanalise)" + _W, False),
+    ("review", r"(?:meta[\s\-]*analyse[nr]?|meta[\s\-]*anal(?:isis|isi)|metanalis[ei])" + _W,
+     False),
     ("review", r"cochrane" + _W, False),
     ("review", r"revue\s+systematique", False),
     ("review", r"revision\s+sistematica", False),
+    # "systematische Übersichtsarbeit" (DE), "revisione sistematica" (IT), "revisão
+    # sistemática" (PT), "systematische review" (NL)
+    ("review", r"systematische[nr]?\s+(?:ubersicht|literaturubersicht|review)\w*", False),
+    ("review", r"revis(?:ione|ao)\s+sistematica", False),
     ("case", r"case\s+(?:reports?|series|study|studies)" + _W, False),
     ("case", r"a case of" + _W, False),
     ("case", r"case\s+of\s+the\s+(?:week|month|day)" + _W, False),
@@ -464,6 +473,9 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     *(("case", rf"{n}\s+cases" + _W, False) for n in _NUM_WORDS),
     # "série de cas", "série de 12 cas", "serie de 5 casos"
     ("case", r"serie\s+de\s+(?:\d+\s+)?cas(?:os)?" + _W, False),
+    # the count in words: "série de huit cas", "serie de cinco casos"
+    ("case", r"serie\s+de\s+(?:deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|dos|tres|"
+             r"cuatro|cinco|seis|siete|ocho|nueve|diez|doce)\s+cas(?:os)?" + _W, False),
     ("case", r"fallbericht\w*", False),
     ("case", r"(?:reporte|informe|presentacion)\s+de\s+(?:un\s+)?caso" + _W, False),
     ("case", r"(?:presentamos|describimos)\s+(?:el|un)\s+caso" + _W, False),
@@ -480,7 +492,7 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("guideline", r"guidance" + _W, False),
     ("guideline", r"consensus\s+(?:statement|recommendations?|report|guidelines?)" + _W, False),
     ("guideline", r"practice\s+parameters?" + _W, False),
-    ("guideline", r"recommandations" + _W, False),
+    ("guideline", r"recomm(?:a|e)ndations" + _W, False),
     ("guideline", r"leitlinie\w*", False),
     ("guideline", r"linee\s+guida" + _W, False),
     ("guideline", r"(?:raccomandazioni|recomendaciones)" + _W, False),

@@ -45,6 +45,18 @@ def _not_the_diagnosis(lower: str, s0: int, s1: int) -> bool:
             or "distinct" in sentence or "exclu" in sentence or "been" in sentence):
         return _NOT_THE_DIAGNOSIS.search(lower, s0, s1) is not None
     return False
+def _an_outcome_among_others(lower: str, s0: int, s1: int) -> bool:
+    """The sentence lists CRPS among another study's secondary outcomes or complications
+    ("secondary outcomes included grip strength, malunion and CRPS", "Komplikationen ...
+    erfasst", "complicaciones", "complicanze"): the study is about something else. Plain
+    substring searches in the sentence, no slice and no regex (this runs on every item
+    with a single CRPS mention)."""
+    at = lower.find("secondary ", s0, s1)
+    if at >= 0 and lower.startswith(("outcome", "end"), at + 10):
+        return True
+    return lower.find("complica", s0, s1) >= 0 or lower.find("komplika", s0, s1) >= 0
+
+
 # "Canterbury Regional Policy Statement (CRPS)", "Southern Downs Regional Council (SDRC)":
 # the acronym defined as something else.
 _WORD = re.compile(r"\w+")
@@ -108,6 +120,8 @@ def _relevance(doc: _Doc, hits: list[tuple[str, int, int]]) -> list[tuple[int, i
         return []  # "pain conditions such as CRPS": an example, not the topic
     if _not_the_diagnosis(doc.lower, s0, s1):
         return []  # "CRPS was ruled out", "often confused with CRPS"
+    if _an_outcome_among_others(doc.lower, s0, s1):
+        return []  # "secondary outcomes included ... and CRPS": another study's outcome
     others = _Scanner.matches(doc, "condition")
     if sum(1 for _, start, _ in others if s0 <= start < s1) >= 2:
         return []
