@@ -635,9 +635,13 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
 
 def _long_title_match(a: _Item, b: _Item, tsim: float) -> bool:
     """Two copies of one record under a long, near-identical title (a journal's TOC item with no
-    DOI and PubMed's entry; a syndicated headline): such titles are not written twice."""
+    DOI and PubMed's entry; a syndicated headline): such titles are not written twice. The
+    words must come in the same order: a copy changes case, punctuation or drops a subtitle,
+    while a title whose parts are moved around ("Webinar recording: X" / "X (webinar
+    recording)") is somebody's own write-up of the thing the first title names."""
     return (
         tsim >= LONG_TITLE_SIM
+        and fuzz.ratio(a.title, b.title) / 100 >= LONG_TITLE_SIM
         and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
         and not _swapped_word(a, b)
     )
