@@ -13,6 +13,19 @@ from crpsdigest.models import Entry
 _TALK = "Mirror therapy for complex regional pain syndrome: what the trials show (conference talk)"
 
 
+# feed, guid, title, link, text of a clinic's own post sharing the talk
+_CLINIC_POST = (
+    "northside-hand-clinic",
+    "https://northsidehand.example/?p=412",
+    "Conference talk: mirror therapy for complex regional pain syndrome - what the trials show",
+    "https://northsidehand.example/blog/conference-talk-mirror-therapy/",
+    "Our therapists watched this talk together at a team lunch and want to pass it on. We "
+    "already use mirror boxes with most patients whose hand pain started after a fracture, and "
+    "it was reassuring to hear which parts of our approach have good evidence behind them. Ask "
+    "at your next appointment if you would like to borrow a box.",
+)
+
+
 def _talk_video() -> Entry:
     return make(
         "vimeo-pain-society",
@@ -30,17 +43,7 @@ def test_a_post_that_reorders_a_videos_title_around_its_own_text_is_not_the_vide
     ("Conference talk: …" instead of "… (conference talk)") and its own text. That is the
     clinic's own write-up, apart from the recording, though the words are the same."""
     video = _talk_video()
-    post = make(
-        "northside-hand-clinic",
-        "https://northsidehand.example/?p=412",
-        "Conference talk: mirror therapy for complex regional pain syndrome - what the trials show",
-        "https://northsidehand.example/blog/conference-talk-mirror-therapy/",
-        "Our therapists watched this talk together at a team lunch and want to pass it on. "
-        "We already use mirror boxes with most patients whose hand pain started after a "
-        "fracture, and it was reassuring to hear which parts of our approach have good "
-        "evidence behind them. Ask at your next appointment if you would like to borrow a box.",
-        days=3,
-    )
+    post = make(*_CLINIC_POST, days=3)
     assert not same(cluster_entries([video, post]), video, post)
 
 

@@ -32,8 +32,9 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    both titles carry numbers that disagree; a sentence two items of one feed share is that
    feed's boilerplate and never counts; a copy with an added intro is compared over whole
    texts. The long-title rule refuses titles that each have a word the other lacks (companion
-   papers: "upper-limb" / "lower-limb") and two full texts that share nothing (an event title
-   everyone copies). Titles that each have a word the other lacks, when each text carries its own
+   papers: "upper-limb" / "lower-limb"), titles whose words are moved around (a charity's
+   "Webinar recording: X" sharing a video titled "X (webinar recording)"), and two full texts
+   that share nothing (an event title everyone copies). Titles that each have a word the other lacks, when each text carries its own
    title's word and not the other's, are two records from one template and never near-merge.
 
 Candidate pairs for step 5 come from blocking on each title's rarest words (every title-based
