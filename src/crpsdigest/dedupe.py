@@ -32,8 +32,9 @@ one kind, e.g. two different DOIs or two different own NCT numbers, however alik
    both titles carry numbers that disagree; a sentence two items of one feed share is that
    feed's boilerplate and never counts; a copy with an added intro is compared over whole
    texts. The long-title rule refuses titles that each have a word the other lacks (companion
-   papers: "upper-limb" / "lower-limb") and two full texts that share nothing (an event title
-   everyone copies). Titles that each have a word the other lacks, when each text carries its own
+   papers: "upper-limb" / "lower-limb"), titles whose words are moved around (a charity's
+   "Webinar recording: X" sharing a video titled "X (webinar recording)"), and two full texts
+   that share nothing (an event title everyone copies). Titles that each have a word the other lacks, when each text carries its own
    title's word and not the other's, are two records from one template and never near-merge.
 
 Candidate pairs for step 5 come from blocking on each title's rarest words (every title-based
@@ -635,9 +636,13 @@ def _same_outlet(a: _Item, b: _Item) -> bool:
 
 def _long_title_match(a: _Item, b: _Item, tsim: float) -> bool:
     """Two copies of one record under a long, near-identical title (a journal's TOC item with no
-    DOI and PubMed's entry; a syndicated headline): such titles are not written twice."""
+    DOI and PubMed's entry; a syndicated headline): such titles are not written twice. The
+    words must come in the same order: a copy changes case, punctuation or drops a subtitle,
+    while a title whose parts are moved around ("Webinar recording: X" / "X (webinar
+    recording)") is somebody's own write-up of the thing the first title names."""
     return (
         tsim >= LONG_TITLE_SIM
+        and fuzz.ratio(a.title, b.title) / 100 >= LONG_TITLE_SIM
         and min(len(a.tokens), len(b.tokens)) >= LONG_TITLE_TOKENS
         and not _swapped_word(a, b)
     )
