@@ -2,8 +2,8 @@
 
 The set is tests/fixtures/dedup_cases.jsonl plus each blind round's file (dedup_blind1.jsonl:
 labelled by DESIGN.md alone and committed before dedupe ever ran on it; notes in
-dedup_blind1_notes.md; dedup_blind2.jsonl and dedup_blind3.jsonl likewise, notes in their
-_notes.md). Cluster labels are per file prefix ("D1-…", "D2-…", "D3-…"), so files never collide.
+dedup_blind1_notes.md; dedup_blind2.jsonl, dedup_blind3.jsonl and dedup_blind4.jsonl likewise, notes in their
+_notes.md). Cluster labels are per file prefix ("D1-…" … "D4-…"), so files never collide.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ CASES = Path(__file__).parent / "fixtures" / "dedup_cases.jsonl"
 BLIND1 = Path(__file__).parent / "fixtures" / "dedup_blind1.jsonl"
 BLIND2 = Path(__file__).parent / "fixtures" / "dedup_blind2.jsonl"
 BLIND3 = Path(__file__).parent / "fixtures" / "dedup_blind3.jsonl"
-LABELLED = (CASES, BLIND1, BLIND2, BLIND3)
+BLIND4 = Path(__file__).parent / "fixtures" / "dedup_blind4.jsonl"
+LABELLED = (CASES, BLIND1, BLIND2, BLIND3, BLIND4)
 
 
 @dataclass

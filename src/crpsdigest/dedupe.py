@@ -663,6 +663,17 @@ def _two_own_texts(a: _Item, b: _Item, csim: float) -> bool:
     return min(len(a.shingles), len(b.shingles)) >= VERBATIM_MIN_SHINGLES and csim < TEXT_SIM
 
 
+def _bodies_part(a: _Item, b: _Item) -> bool:
+    """Two texts that open alike but go on to say different things: a weekly series' fixed
+    intro, a podcast's show-notes preamble or a structured abstract's shared Background fill
+    the compared window, yet what follows it is each item's own. Compares the word triples
+    past the window; a copy truncated early has too few of them to say anything, and a copy
+    with a line added on top still holds the rest of the other text."""
+    tail_a, tail_b = a.full_shingles - a.shingles, b.full_shingles - b.shingles
+    small = min(len(tail_a), len(tail_b))
+    return small >= MIN_SHINGLES and len(tail_a & tail_b) / small < TEXT_SIM
+
+
 def _text_words(item: _Item) -> set[str]:
     return set(_WORD.findall(_norm_text(item.entry.text[: SHINGLE_WORDS * 16])))
 
@@ -722,6 +733,8 @@ def _near(a: _Item, b: _Item) -> tuple[str, bool]:
         return "", False
     if a.shingles and b.shingles and min(len(a.shingles), len(b.shingles)) >= MIN_SHINGLES:
         csim = _text_sim(a, b)
+        if csim >= TEXT_SIM and _bodies_part(a, b):
+            return "", False
         if tsim >= TITLE_SIM and csim >= TEXT_SIM and not same_feed:
             return (
                 f"title similarity {tsim:.2f} ≥ {TITLE_SIM:.2f} {within}, "
