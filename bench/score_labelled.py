@@ -9,7 +9,8 @@ round 9: tests/fixtures/blind_round9.jsonl, labelled in commit 2063e62;
 round 10: tests/fixtures/blind_round10.jsonl, labelled in commit 066b73b;
 round 11: tests/fixtures/blind_round11.jsonl, labelled in commit ea6d301;
 round 12: tests/fixtures/blind_round12.jsonl, labelled in commit d9121b0;
-round 13: tests/fixtures/blind_round13.jsonl, labelled in commit 5df68bf).
+round 13: tests/fixtures/blind_round13.jsonl, labelled in commit 5df68bf;
+round 14: tests/fixtures/blind_round14.jsonl, labelled in commit cdf94d6).
 
 Prints relevance P/R, treatment micro P/R/F1, per-slug errors, ordering errors (first
 treatment wrong), kinds exact-set accuracy and per-kind P/R, then every wrong item. Used to

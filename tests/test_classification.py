@@ -1412,3 +1412,65 @@ def test_updated_recommendations_are_a_guideline() -> None:
         "for complex regional pain syndrome.",
     )
     assert "guideline" in result.kinds
+
+
+def test_treatments_advised_until_other_treatments_fail_are_still_the_subject() -> None:
+    result = classify(
+        "CRPS charity explains the revised care pathway",
+        "The pathway offers graded motor imagery to all and says a spinal cord stimulator may "
+        "be offered if other therapies have failed.",
+    )
+    assert result.treatments == ["graded-motor-imagery", "spinal-cord-stimulation"]
+
+
+def test_pooling_a_number_of_trials_is_a_systematic_review() -> None:
+    result = classify(
+        "Ketamine offers brief relief in CRPS, analysis suggests",
+        "Investigators who pooled eight randomized trials of ketamine infusions in complex "
+        "regional pain syndrome saw pain relief that faded within weeks.",
+    )
+    assert "systematic-review" in result.kinds and "rct" not in result.kinds
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Parte il reclutamento per uno studio sulla ketamina nella CRPS.",
+        "Ouverture du recrutement pour une étude sur la kétamine dans le SDRC.",
+        "Comienza el reclutamiento de un estudio de ketamina en el SDRC.",
+        "Werving gestart voor een onderzoek naar ketamine bij CRPS.",
+    ],
+)
+def test_recruitment_starting_in_other_languages_is_recruiting(text: str) -> None:
+    assert "recruiting" in classify("CRPS", text).kinds
+
+
+def test_an_audit_of_guideline_adherence_is_not_a_guideline() -> None:
+    result = classify(
+        "Compliance with national guidelines in CRPS hospital care: an audit of 200 admissions",
+        "Few admissions with complex regional pain syndrome had a physiotherapy referral.",
+        feed_url="https://pubmed.ncbi.nlm.nih.gov/rss/search/abc/",
+    )
+    assert "guideline" not in result.kinds
+
+
+def test_a_consensus_for_clinical_trials_is_not_a_trial() -> None:
+    result = classify(
+        "Which pain measures for clinical trials in CRPS? A Delphi consensus statement",
+        "Experts and patients agreed on five outcome domains for complex regional pain "
+        "syndrome studies.",
+        feed_url="https://pubmed.ncbi.nlm.nih.gov/rss/search/abc/",
+    )
+    assert result.kinds == ["guideline"]
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Na de diagnose CRPS kreeg zij oefentherapie.", "physiotherapy"),
+        ("SDRC tratado com estimulação do gânglio da raiz dorsal.", "drg-stimulation"),
+        ("CRPS trattata con stimolazione del ganglio della radice dorsale.", "drg-stimulation"),
+    ],
+)
+def test_exercise_therapy_and_drg_stimulation_in_other_languages(text: str, slug: str) -> None:
+    assert classify("CRPS", text).treatments == [slug]

@@ -26,9 +26,11 @@ _NOT_GUIDELINE = re.compile(
     # a concession cites guidance in an item about something else: "although guidelines ..."
     r"(?:although|though|while|whereas|even\s+if)|"
     r"(?:recommended|advised|suggested|endorsed|listed|set\s+out|described)\s+(?:in|by)|"
+    # an audit of practice against guidelines: "adherence to CRPS guidelines"
+    r"adheren(?:ce|t)\s+to|compliance\s+with|concordance\s+with|deviations?\s+from|"
     r"volgens|gemass|gemaess|selon|segun|secondo|conforme|de\s+acordo\s+com|"
     r"ultrasound|fluoroscopic|fluoroscopy|image|imaging|ct|sonographic|radiological)"
-    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|\w+'s|"
+    r"(?:\s+(?:the|current|national|local|dutch|uk|us|international|existing|crps|\w+'s|"
     r"de|der|die|den|het|la|le|les|las|los|il|lo|gli|a|as|o|os|del|della|delle|some))*\s*$"
 )
 # The same in French, Italian, Spanish, German, Dutch ("suggerita da alcune linee guida"),
@@ -199,8 +201,13 @@ def _kinds(
                 continue  # "guidelines already suggest X": cited in the body
         elif label == "rct" and _PLURAL_TRIALS.match(lower, end, end + 30):
             continue
-        if label == "trial" and (_wished(lower, start) or _NEEDED.match(lower, end)):
-            continue  # "a charity wants a large trial of X", "a trial is needed": none yet
+        if label == "trial" and (
+            _wished(lower, start) or _NEEDED.match(lower, end)
+            or (lower.startswith("trials", end - 6) and lower.endswith("for ", 0, start))
+        ):
+            # "a charity wants a large trial of X", "a trial is needed": none yet; "an
+            # outcome set for clinical trials": trials in general, the item's audience
+            continue
 
         elif label == "listing" and start:
             line_start = lower.rfind("\n", 0, start) + 1

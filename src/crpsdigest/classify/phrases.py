@@ -363,6 +363,10 @@ _CUE_RULES: tuple[tuple[str, str], ...] = (
     ("brk", r",\s+(?:a|o|la|el|le|il|die|der|los|las|les|os|as|i|gli)\s+(?:paciente|pacientes|"
             r"patiente?s?|paziente|pazienti|patientin|patienten)" + _W),
     ("brk", r"(?:were|was)\s+randomi[sz]ed" + _W),
+    # "X can be considered when other treatments have not helped": the failure that follows
+    # is the other treatments', not X's
+    ("brk", r"(?:when|if|once|where|unless)\s+(?:other|previous|earlier|first[\s\-]*line|"
+            r"conservative|simpler)\s+(?:treatments?|therapies|options|measures)" + _W),
     # ", then she was offered X" turns to the subject; ", then pregabalin" only extends a list
     *(("brk", rf",\s+{lead}then\s+(?:she|he|they|we|i|it|my|our|his|her|their|came|"
               r"started|switched|was|were|got|received|the\s+patient)" + _W)
@@ -428,6 +432,13 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
                    r"voluntarios|volontaires)", False),
     ("recruiting", r"(?:reclutando|en\s+reclutamiento|recrutement\s+en\s+cours|"
                    r"reclutamento\s+in\s+corso|rekrutierend)" + _W, False),
+    # recruitment starting, in Italian, French, Spanish, Portuguese, Dutch ("al via il
+    # reclutamento", "ouverture du recrutement", "comienza el reclutamiento")
+    ("recruiting", r"(?:(?:al\s+via|iniziato|inizia|parte)\s+(?:il\s+)?reclutamento|"
+                   r"(?:debut|lancement|ouverture)\s+du\s+recrutement|"
+                   r"(?:comienza|empieza|abre|inicia)\s+(?:el\s+)?reclutamiento|"
+                   r"(?:comeca|inicia|abre)\s+(?:o\s+)?recrutamento|"
+                   r"werving\s+(?:is\s+)?(?:gestart|begonnen|geopend))" + _W, False),
     ("recruiting", r"now\s+enrolling" + _W, False),
     ("recruiting", r"(?:started|begun|began|is|are)\s+enrolling" + _W, False),
     ("recruiting", r"enrolling\s+(?:now|patients|participants)" + _W, False),
@@ -455,6 +466,11 @@ _KIND_RULES: tuple[tuple[str, str, bool], ...] = (
     ("review", r"(?:meta[\s\-]*analyse[nr]?|meta[\s\-]*anal(?:isis|isi)|metanalis[ei])" + _W,
      False),
     ("review", r"cochrane" + _W, False),
+    # pooling a number of trials is a meta-analysis: "a review that pooled 11 randomised
+    # trials", "pooling seven trials"
+    ("review", r"pool(?:ed|ing|s)?\s+(?:data\s+from\s+)?(?:\d+|two|three|four|five|six|seven|"
+               r"eight|nine|ten|eleven|twelve)\s+(?:randomi[sz]ed\s+)?(?:controlled\s+)?"
+               r"(?:trials|studies)" + _W, False),
     ("review", r"revue\s+systematique", False),
     ("review", r"revision\s+sistematica", False),
     # "systematische Übersichtsarbeit" (DE), "revisione sistematica" (IT), "revisão
