@@ -11,6 +11,7 @@ import asyncio
 import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,7 +38,9 @@ class _Feed(BaseHTTPRequestHandler):
         pass
 
 
+@contextmanager
 def _serve(server: ThreadingHTTPServer) -> Iterator[int]:
+    """The server's port while it runs in a thread."""
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         yield server.server_address[1]
@@ -58,13 +61,15 @@ def tls_port(ca: trustme.CA) -> Iterator[int]:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("127.0.0.1", "localhost").configure_cert(context)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    yield from _serve(server)
+    with _serve(server) as port:
+        yield port
 
 
 @pytest.fixture(scope="module")
 def plain_port() -> Iterator[int]:
     """A server that speaks plain HTTP only."""
-    yield from _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Feed))
+    with _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Feed)) as port:
+        yield port
 
 
 @pytest.fixture
@@ -108,7 +113,7 @@ def test_a_certificate_for_another_name_is_refused(
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ca.issue_cert("feeds.example.org").configure_cert(context)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    for port in _serve(server):
+    with _serve(server) as port:
         result = _fetch(FeedRef(f"https://127.0.0.1:{port}/feed", "wrong name"))["wrong name"]
         assert result.outcome == "error"
         assert "TLS certificate is not trusted" in result.message

@@ -15,9 +15,10 @@ connection is a ``ConnectError`` whose cause carries the OS's words, a server ha
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import httpx
@@ -54,10 +55,19 @@ def _httpx_error(exc: BaseException) -> httpx.TransportError:
     return httpx.TransportError(message)
 
 
-def _origin(exc: BaseException) -> BaseException:
-    """The aiohttp error under an httpx one the transport's table made, else ``exc`` itself."""
-    cause = exc.__cause__
-    return cause if isinstance(exc, httpx.HTTPError) and cause is not None else exc
+@contextlib.contextmanager
+def _renamed_errors() -> Iterator[None]:
+    """Re-raise an aiohttp error (raw, or under the httpx one the transport's table made) as
+    :func:`_httpx_error` names it, caused by the aiohttp error."""
+    try:
+        yield
+    except (httpx.TransportError, aiohttp.ClientError) as exc:
+        cause = exc.__cause__
+        origin = cause if isinstance(exc, httpx.HTTPError) and cause is not None else exc
+        renamed = _httpx_error(origin)
+        if renamed is exc:
+            raise  # already httpx's, from no aiohttp error
+        raise renamed from origin
 
 
 class _Body(httpx.AsyncByteStream):
@@ -67,19 +77,13 @@ class _Body(httpx.AsyncByteStream):
         self.inner = inner
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
-        try:
+        with _renamed_errors():
             async for chunk in self.inner:
                 yield chunk
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
-            origin = _origin(exc)
-            raise _httpx_error(origin) from origin
 
     async def aclose(self) -> None:
-        try:
+        with _renamed_errors():
             await self.inner.aclose()
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
-            origin = _origin(exc)
-            raise _httpx_error(origin) from origin
 
 
 class HostTransport(AiohttpTransport):
@@ -105,11 +109,8 @@ class HostTransport(AiohttpTransport):
         )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        try:
+        with _renamed_errors():
             response = await super().handle_async_request(request)
-        except (httpx.TransportError, aiohttp.ClientError) as exc:
-            origin = _origin(exc)
-            raise _httpx_error(origin) from origin
         assert isinstance(response.stream, httpx.AsyncByteStream)
         response.stream = _Body(response.stream)
         return response
